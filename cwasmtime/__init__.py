@@ -1,0 +1,96 @@
+"""cwasmtime: WebAssembly from Python at the speed of Wasmtime's C API.
+
+A drop-in replacement for wasmtime-py 50.0.1 (``import cwasmtime as wasmtime``).
+
+Names load on first use (PEP 562), so ``python -m cwasmtime fetch``/``info`` work on a
+machine where libwasmtime is not available yet; the first API use loads the library
+(downloading and caching it if needed, see ``cwasmtime._library``)."""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# Public name -> defining submodule.
+_EXPORTS = {
+    "Managed": "_managed",
+    "WasmtimeError": "_error",
+    "ExitTrap": "_error",
+    "Config": "_config",
+    "Engine": "_engine",
+    "Store": "_native",
+    "Storelike": "_storelike",
+    "StoreContext": "_native",
+    "FuncType": "_types",
+    "GlobalType": "_types",
+    "MemoryType": "_types",
+    "TableType": "_types",
+    "ValType": "_types",
+    "Limits": "_types",
+    "ImportType": "_types",
+    "ExportType": "_types",
+    "TagType": "_types",
+    "wat2wasm": "_wat2wasm",
+    "Module": "_module",
+    "Val": "_native",
+    "Trap": "_trap",
+    "Frame": "_trap",
+    "TrapCode": "_trap",
+    "Func": "_native",
+    "Caller": "_native",
+    "Global": "_globals",
+    "Table": "_table",
+    "Memory": "_native",
+    "Instance": "_instance",
+    "WasiConfig": "_wasi",
+    "Linker": "_linker",
+    "Tag": "_tag",
+    "InstancePre": "_instance_pre",
+    "SharedMemory": "_sharedmemory",
+}
+
+# Exactly wasmtime-py 50.0.1's __all__ (Managed and Storelike are importable but, as
+# there, not part of `from wasmtime import *`).
+__all__ = [
+    "wat2wasm", "Config", "Engine", "Store", "FuncType", "GlobalType", "MemoryType",
+    "TableType", "ValType", "Limits", "ImportType", "ExportType", "Val", "Func", "Caller",
+    "Table", "Memory", "SharedMemory", "Global", "Trap", "TrapCode", "ExitTrap", "Frame",
+    "Module", "Instance", "WasiConfig", "Linker", "WasmtimeError", "StoreContext",
+    "TagType", "Tag", "InstancePre",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'cwasmtime' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
+
+
+if TYPE_CHECKING:
+    from ._config import Config
+    from ._engine import Engine
+    from ._error import ExitTrap, WasmtimeError
+    from ._globals import Global
+    from ._instance import Instance
+    from ._instance_pre import InstancePre
+    from ._linker import Linker
+    from ._managed import Managed
+    from ._module import Module
+    from ._native import Caller, Func, Memory, Store, StoreContext, Val
+    from ._sharedmemory import SharedMemory
+    from ._storelike import Storelike
+    from ._table import Table
+    from ._tag import Tag
+    from ._trap import Frame, Trap, TrapCode
+    from ._types import (ExportType, FuncType, GlobalType, ImportType, Limits, MemoryType,
+                         TableType, TagType, ValType)
+    from ._wasi import WasiConfig
+    from ._wat2wasm import wat2wasm

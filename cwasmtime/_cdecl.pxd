@@ -1,0 +1,111 @@
+# The parts of include/cwasmtime.h the Cython layer touches. Types come from the
+# header itself (`cdef extern from`), so gcc checks every use; the functions are the
+# `cw_*` pointers of include/cwasmtime_native.h, bound at import.
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+
+cdef extern from "cwasmtime.h":
+    ctypedef struct wasm_engine_t
+    ctypedef struct wasmtime_store_t
+    ctypedef struct wasmtime_context_t
+    ctypedef struct wasmtime_caller_t
+    ctypedef struct wasm_trap_t
+    ctypedef struct wasmtime_error_t
+    ctypedef struct wasm_valtype_t
+    ctypedef struct wasm_functype_t
+
+    ctypedef uint8_t wasm_valkind_t
+
+    ctypedef struct wasm_valtype_vec_t:
+        size_t size
+        wasm_valtype_t** data
+
+    ctypedef struct wasmtime_func_t:
+        uint64_t store_id
+
+    ctypedef struct wasmtime_externref_t:
+        uint64_t store_id
+
+    ctypedef struct wasmtime_memory_t:
+        pass
+
+    ctypedef union wasmtime_val_raw_t:
+        int32_t i32
+        int64_t i64
+        float f32
+        double f64
+        uint8_t v128[16]
+        uint32_t anyref
+        uint32_t externref
+        void* funcref
+
+    ctypedef wasm_trap_t* (*wasmtime_func_unchecked_callback_t)(
+        void* env, wasmtime_caller_t* caller, wasmtime_val_raw_t* args_and_results,
+        size_t num_args_and_results) noexcept
+
+
+cdef extern from "cwasmtime_native.h":
+    const char* const cw_native_names[]
+    const size_t cw_native_count
+    int cw_bind(const char* name, void* address)
+
+    wasmtime_error_t* cw_wasmtime_func_call_unchecked(
+        wasmtime_context_t* store, wasmtime_func_t* func,
+        wasmtime_val_raw_t* args_and_results, size_t args_and_results_len,
+        wasm_trap_t** trap) nogil
+    void cw_wasmtime_func_new_unchecked(
+        wasmtime_context_t* store, wasm_functype_t* type,
+        wasmtime_func_unchecked_callback_t callback, void* env,
+        void (*finalizer)(void*) noexcept, wasmtime_func_t* ret)
+    void* cw_wasmtime_func_to_raw(wasmtime_context_t* context, wasmtime_func_t* func)
+    void cw_wasmtime_func_from_raw(wasmtime_context_t* context, void* raw, wasmtime_func_t* ret)
+    wasm_functype_t* cw_wasmtime_func_type(wasmtime_context_t* store, wasmtime_func_t* func)
+    wasm_valtype_vec_t* cw_wasm_functype_params(wasm_functype_t* type)
+    wasm_valtype_vec_t* cw_wasm_functype_results(wasm_functype_t* type)
+    void cw_wasm_functype_delete(wasm_functype_t* type)
+    wasm_valkind_t cw_wasm_valtype_kind(wasm_valtype_t* type)
+    wasmtime_context_t* cw_wasmtime_caller_context(wasmtime_caller_t* caller)
+    void* cw_wasmtime_context_get_data(wasmtime_context_t* context)
+    wasm_trap_t* cw_wasmtime_trap_new(const char* msg, size_t msg_len)
+    bint cw_wasmtime_externref_new(
+        wasmtime_context_t* context, void* data, void (*finalizer)(void*) noexcept,
+        wasmtime_externref_t* out)
+    void* cw_wasmtime_externref_data(wasmtime_context_t* context, wasmtime_externref_t* data)
+    void cw_wasmtime_externref_from_raw(wasmtime_context_t* context, uint32_t raw, wasmtime_externref_t* out)
+    uint32_t cw_wasmtime_externref_to_raw(wasmtime_context_t* context, wasmtime_externref_t* ref)
+    void cw_wasmtime_externref_unroot(wasmtime_externref_t* ref)
+    uint8_t* cw_wasmtime_memory_data(wasmtime_context_t* store, wasmtime_memory_t* memory)
+    size_t cw_wasmtime_memory_data_size(wasmtime_context_t* store, wasmtime_memory_t* memory)
+
+
+cdef extern from "cwasmtime_layout.h":
+    ctypedef struct cw_layout_entry:
+        const char* type
+        const char* field
+        size_t size
+        size_t align
+        size_t offset
+    const cw_layout_entry cw_layout_table[]
+    const size_t cw_layout_count
+
+
+cdef extern from "cwasmtime.h":
+    ctypedef union wasmtime_extern_union_t:
+        wasmtime_func_t func
+        wasmtime_memory_t memory
+
+    ctypedef struct wasmtime_extern_t:
+        uint8_t kind
+        wasmtime_extern_union_t of
+
+    ctypedef union wasmtime_valunion_t:
+        int32_t i32
+        int64_t i64
+        float f32
+        double f64
+        wasmtime_externref_t externref
+        wasmtime_func_t funcref
+        uint8_t v128[16]
+
+    ctypedef struct wasmtime_val_t:
+        uint8_t kind
+        wasmtime_valunion_t of

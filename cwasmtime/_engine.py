@@ -1,0 +1,33 @@
+"""``Engine``: the compilation environment (shared by modules and stores)."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ._capi import ffi, lib
+from ._config import Config
+from ._managed import Managed
+
+__all__ = ["Engine"]
+
+
+class Engine(Managed["ffi.CData"]):
+    """Compiles and runs wasm; created from a ``Config`` (which it consumes) or defaults."""
+
+    def __init__(self, config: Optional[Config] = None) -> None:
+        if config is None:
+            self._set_ptr(lib.wasm_engine_new())
+        elif not isinstance(config, Config):
+            raise TypeError("expected Config")
+        else:
+            self._set_ptr(lib.wasm_engine_new_with_config(config._consume()))
+
+    def _delete(self, ptr: Any) -> None:
+        lib.wasm_engine_delete(ptr)
+
+    def increment_epoch(self) -> None:
+        """Advance the epoch counter used by ``Store.set_epoch_deadline``."""
+        lib.wasmtime_engine_increment_epoch(self.ptr())
+
+    def is_pulley(self) -> bool:
+        """Whether this engine runs code on the Pulley interpreter instead of natively."""
+        return bool(lib.wasmtime_engine_is_pulley(self.ptr()))

@@ -1,0 +1,56 @@
+"""The base of every object that owns a C pointer (CFFI cdata) it must free."""
+from __future__ import annotations
+
+from abc import ABCMeta, abstractmethod
+from typing import Any, Generic, Optional, TypeVar
+
+T = TypeVar("T")
+
+_UNSET: Any = object()
+
+
+class Managed(Generic[T], metaclass=ABCMeta):
+    """Owns one C pointer: ``ptr()`` hands it out while open, ``close()`` frees it once,
+    and any use after ``close()`` (or after the pointer was consumed by another object)
+    raises ``ValueError``. Also a context manager. The Cython-backed Store follows the
+    same protocol and is registered as a virtual subclass."""
+
+    _managed_ptr: Optional[T] = _UNSET
+
+    @abstractmethod
+    def _delete(self, ptr: T) -> None:
+        """Free ``ptr`` with the matching C destructor."""
+
+    def _set_ptr(self, ptr: T) -> None:
+        if self._managed_ptr is not _UNSET:
+            raise ValueError("already initialized")
+        self._managed_ptr = ptr
+
+    def ptr(self) -> T:
+        ptr = self._managed_ptr
+        if ptr is _UNSET:
+            raise ValueError("never initialized")
+        if ptr is None:
+            raise ValueError("already closed")
+        return ptr
+
+    def _consume(self) -> T:
+        """Hand the pointer to a new owner; this object is closed afterwards."""
+        ptr = self.ptr()
+        self._managed_ptr = None
+        return ptr
+
+    def close(self) -> None:
+        ptr = self._managed_ptr
+        if ptr is not _UNSET and ptr is not None:
+            self._managed_ptr = None
+            self._delete(ptr)
+
+    def __enter__(self) -> Any:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()

@@ -1,0 +1,109 @@
+"""``Module``: a compiled wasm module (compile, validate, (de)serialize, inspect)."""
+from __future__ import annotations
+
+import os
+from typing import Any, List, Union
+
+from ._capi import ffi, lib
+from ._engine import Engine
+from ._error import read_byte_vec
+from ._managed import Managed
+from ._trap import check
+from ._types import ExportType, ImportType
+from ._wat2wasm import _to_wasm
+
+__all__ = ["Module"]
+
+
+def _bytes_arg(data: Union[bytes, bytearray]) -> Any:
+    """A ``uint8_t[]`` view of ``data`` for the duration of a C call (no copy)."""
+    return ffi.from_buffer("uint8_t[]", data)
+
+
+class Module(Managed["ffi.CData"]):
+    """A wasm module compiled for an ``Engine``; instantiate it with ``Instance``/``Linker``.
+
+    ``wasm`` is the binary module, or the text format as ``str`` (or ``bytes`` not
+    starting with a NUL byte)."""
+
+    def __init__(self, engine: Engine, wasm: Union[str, bytes, bytearray]) -> None:
+        if not isinstance(engine, Engine):
+            raise TypeError("expected an Engine")
+        binary = _to_wasm(wasm)
+        out = ffi.new("wasmtime_module_t **")
+        check(lib.wasmtime_module_new(engine.ptr(), _bytes_arg(binary), len(binary), out))
+        self._set_ptr(out[0])
+
+    def _delete(self, ptr: Any) -> None:
+        lib.wasmtime_module_delete(ptr)
+
+    @classmethod
+    def _from_ptr(cls, ptr: Any) -> "Module":
+        """Take ownership of a ``wasmtime_module_t*``."""
+        module: Module = cls.__new__(cls)
+        module._set_ptr(ptr)
+        return module
+
+    @classmethod
+    def from_file(cls, engine: Engine, path: Union[str, bytes, os.PathLike[Any]]) -> "Module":
+        """Compile the module (binary or text) stored in the file at ``path``."""
+        with open(path, "rb") as f:
+            contents = f.read()
+        return cls(engine, contents)
+
+    @classmethod
+    def validate(cls, engine: Engine, wasm: Union[bytes, bytearray]) -> None:
+        """Raise WasmtimeError unless ``wasm`` is a valid binary module for ``engine``."""
+        if not isinstance(wasm, (bytes, bytearray)):
+            raise TypeError("expected wasm bytes")
+        check(lib.wasmtime_module_validate(engine.ptr(), _bytes_arg(wasm), len(wasm)))
+
+    @classmethod
+    def deserialize(cls, engine: Engine, encoded: Union[bytes, bytearray]) -> "Module":
+        """Load a module from bytes made by ``Module.serialize`` with the same Wasmtime
+        version and engine configuration."""
+        if not isinstance(encoded, (bytes, bytearray)):
+            raise TypeError("expected bytes")
+        out = ffi.new("wasmtime_module_t **")
+        check(lib.wasmtime_module_deserialize(
+            engine.ptr(), _bytes_arg(encoded), len(encoded), out))
+        return cls._from_ptr(out[0])
+
+    @classmethod
+    def deserialize_file(cls, engine: Engine, path: Union[str, os.PathLike[str]]) -> "Module":
+        """Like ``deserialize``, reading (memory-mapping) the file at ``path``."""
+        out = ffi.new("wasmtime_module_t **")
+        check(lib.wasmtime_module_deserialize_file(
+            engine.ptr(), os.fsencode(path), out))
+        return cls._from_ptr(out[0])
+
+    @property
+    def imports(self) -> List[ImportType]:
+        """The module's imports, in order."""
+        vec = ffi.new("wasm_importtype_vec_t *")
+        lib.wasmtime_module_imports(self.ptr(), vec)
+        try:
+            return [ImportType._from_ptr(lib.wasm_importtype_copy(vec.data[i]), None)
+                    for i in range(vec.size)]
+        finally:
+            lib.wasm_importtype_vec_delete(vec)
+
+    @property
+    def exports(self) -> List[ExportType]:
+        """The module's exports, in order."""
+        vec = ffi.new("wasm_exporttype_vec_t *")
+        lib.wasmtime_module_exports(self.ptr(), vec)
+        try:
+            return [ExportType._from_ptr(lib.wasm_exporttype_copy(vec.data[i]), None)
+                    for i in range(vec.size)]
+        finally:
+            lib.wasm_exporttype_vec_delete(vec)
+
+    def serialize(self) -> bytearray:
+        """The compiled module as bytes, for ``Module.deserialize``."""
+        vec = ffi.new("wasm_byte_vec_t *")
+        check(lib.wasmtime_module_serialize(self.ptr(), vec))
+        try:
+            return read_byte_vec(vec)
+        finally:
+            lib.wasm_byte_vec_delete(vec)

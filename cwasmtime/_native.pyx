@@ -1,0 +1,994 @@
+# cython: language_level=3, boundscheck=False, wraparound=False
+"""The hot paths of cwasmtime, in Cython: Store, Func calls through
+``wasmtime_func_call_unchecked``, host functions through ``wasmtime_func_new_unchecked``
+trampolines, Val conversion, Caller and Memory access.
+
+Ownership: every Store-owned object (Func, Memory, Caller) holds its Store and checks on
+each use that the Store is open, is the one passed in, and is not running wasm on
+another thread; misuse raises instead of crashing. A host function's exception is
+parked on its Store (not a process global) and re-raised by the outermost call."""
+from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
+from cpython.bytearray cimport PyByteArray_FromStringAndSize
+from cpython.float cimport PyFloat_AS_DOUBLE
+from cpython.long cimport PyLong_AsUnsignedLongLongMask
+from cpython.object cimport PyObject
+from cpython.pythread cimport PyThread_get_thread_ident
+from cpython.ref cimport Py_INCREF, Py_XDECREF
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t, uintptr_t
+from libc.stdlib cimport free, malloc
+from libc.string cimport memcpy, memset
+
+from ._cdecl cimport *
+
+import ctypes
+
+from ._capi import ffi, lib
+from ._error import WasmtimeError
+from ._managed import Managed
+from ._trap import call_failure
+
+# Value kinds as wasm_valtype_kind() reports them (wasm.h).
+cdef enum:
+    KIND_I32 = 0
+    KIND_I64 = 1
+    KIND_F32 = 2
+    KIND_F64 = 3
+    KIND_V128 = 4
+    KIND_EXTERNREF = 128
+    KIND_FUNCREF = 129
+
+# wasmtime_extern_t kinds (wasmtime/extern.h), shared with the Python modules.
+EXTERN_FUNC = 0
+EXTERN_GLOBAL = 1
+EXTERN_TABLE = 2
+EXTERN_MEMORY = 3
+EXTERN_SHAREDMEMORY = 4
+EXTERN_TAG = 5
+
+# Calls with at most this many raw slots (max(params, results)) use a stack buffer.
+DEF STACK_SLOTS = 16
+
+
+cdef int _bind_native() except -1:
+    cdef size_t i
+    for i in range(cw_native_count):
+        name = cw_native_names[i]
+        address = <uintptr_t>int(ffi.cast("uintptr_t", getattr(lib, name.decode())))
+        if cw_bind(name, <void*>address) != 0:
+            raise ImportError(f"cwasmtime: no native slot for {name.decode()}")
+    return 0
+
+
+_bind_native()
+
+
+def c_layout_table():
+    """(type, field, size, align, offset) of every declared struct and field, as gcc
+    laid them out when this extension was compiled (field "" is the type itself)."""
+    cdef size_t i
+    return [
+        (cw_layout_table[i].type.decode(), cw_layout_table[i].field.decode(),
+         cw_layout_table[i].size, cw_layout_table[i].align, cw_layout_table[i].offset)
+        for i in range(cw_layout_count)
+    ]
+
+
+cdef inline uintptr_t _address(cdata) except? 0:
+    return <uintptr_t>int(ffi.cast("uintptr_t", cdata))
+
+
+cdef str _kind_name(uint8_t kind):
+    if kind == KIND_I32:
+        return "i32"
+    if kind == KIND_I64:
+        return "i64"
+    if kind == KIND_F32:
+        return "f32"
+    if kind == KIND_F64:
+        return "f64"
+    if kind == KIND_V128:
+        return "v128"
+    if kind == KIND_EXTERNREF:
+        return "externref"
+    if kind == KIND_FUNCREF:
+        return "funcref"
+    return f"<unsupported value kind {kind}>"
+
+
+# ---------------------------------------------------------------------------- Store
+
+cdef class Store:
+    """A collection of wasm instances and host state (``wasmtime_store_t``)."""
+
+    cdef wasmtime_store_t* _store
+    cdef wasmtime_context_t* _ctx
+    cdef object _store_c
+    cdef object _ctx_c
+    cdef readonly object engine
+    cdef object _data
+    cdef object _pending
+    cdef unsigned long _owner
+    cdef Py_ssize_t _depth
+    cdef object __weakref__
+
+    def __init__(self, engine=None, data=None):
+        from ._engine import Engine
+        if self._store_c is not None:
+            raise ValueError("already initialized")
+        if engine is None:
+            engine = Engine()
+        elif not isinstance(engine, Engine):
+            raise TypeError("expected an Engine")
+        # The C store's data slot points back at this object (borrowed: the C store
+        # never outlives it), so host callbacks can find their Store from a caller.
+        store_c = lib.wasmtime_store_new(engine.ptr(), ffi.cast("void *", <uintptr_t><void*>self), ffi.NULL)
+        self._store_c = store_c
+        self._store = <wasmtime_store_t*>_address(store_c)
+        self._ctx_c = lib.wasmtime_store_context(store_c)
+        self._ctx = <wasmtime_context_t*>_address(self._ctx_c)
+        self.engine = engine
+        self._data = data
+
+    cdef inline int _check(self) except -1:
+        if self._ctx == NULL:
+            raise ValueError("already closed")
+        if self._depth != 0 and self._owner != PyThread_get_thread_ident():
+            raise WasmtimeError(
+                "this Store is running wasm on another thread; a Store (and everything "
+                "in it) may only be used by one thread at a time")
+        return 0
+
+    def ptr(self):
+        """The ``wasmtime_store_t*`` (CFFI); ``ValueError`` once closed."""
+        if self._store_c is None:
+            raise ValueError("already closed")
+        return self._store_c
+
+    def _context(self):
+        """The ``wasmtime_context_t*`` (CFFI) after the open/thread checks."""
+        self._check()
+        return self._ctx_c
+
+    def _failure(self, error, trap):
+        """The exception for a failed C call into this store (CFFI error/trap
+        pointers): the host exception that caused it, if any, else Trap/WasmtimeError."""
+        return _failure(self, <wasmtime_error_t*>_address(error), <wasm_trap_t*>_address(trap))
+
+    def data(self):
+        """The ``data`` given to the constructor."""
+        self._check()
+        return self._data
+
+    def gc(self):
+        """Collect unreferenced ``externref`` values now."""
+        lib.wasmtime_context_gc(self._context())
+
+    def set_fuel(self, fuel):
+        """Set the fuel left (needs ``Config.consume_fuel``)."""
+        _check_error(lib.wasmtime_context_set_fuel(self._context(), fuel))
+
+    def get_fuel(self):
+        """The fuel left (needs ``Config.consume_fuel``)."""
+        out = ffi.new("uint64_t *")
+        _check_error(lib.wasmtime_context_get_fuel(self._context(), out))
+        return out[0]
+
+    def set_wasi(self, wasi):
+        """Give this store a WASI context; consumes the ``WasiConfig``."""
+        ctx = self._context()
+        _check_error(lib.wasmtime_context_set_wasi(ctx, wasi._consume()))
+
+    def set_wasi_http(self):
+        """Initialize WASI HTTP (after ``set_wasi``)."""
+        lib.wasmtime_context_set_wasi_http(self._context())
+
+    def set_epoch_deadline(self, ticks_after_current):
+        """Trap wasm once the engine's epoch passes the current one plus this many ticks."""
+        lib.wasmtime_context_set_epoch_deadline(self._context(), ticks_after_current)
+
+    def set_limits(self, memory_size=-1, table_elements=-1, instances=-1, tables=-1, memories=-1):
+        """Cap this store's resources; a negative value leaves that limit unset."""
+        self._check()
+        lib.wasmtime_store_limiter(self._store_c, memory_size, table_elements, instances, tables, memories)
+
+    def close(self):
+        """Free the store and everything in it; later use of it or its objects raises."""
+        if self._depth != 0:
+            raise WasmtimeError("cannot close a Store while wasm is running in it")
+        store_c = self._store_c
+        if store_c is None:
+            return
+        self._store_c = None
+        self._ctx_c = None
+        self._store = NULL
+        self._ctx = NULL
+        lib.wasmtime_store_delete(store_c)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+
+Managed.register(Store)
+
+
+cdef Store _store_of(object storelike):
+    """The open Store behind a Store, Caller or StoreContext argument."""
+    cdef Store store
+    if type(storelike) is Store:
+        store = <Store>storelike
+    elif isinstance(storelike, Caller):
+        store = (<Caller>storelike)._live_store()
+    elif isinstance(storelike, StoreContext):
+        store = (<StoreContext>storelike)._live_store()
+    elif isinstance(storelike, Store):
+        store = <Store>storelike
+    else:
+        raise TypeError(f"expected a Store, Caller or StoreContext, got {type(storelike).__name__}")
+    store._check()
+    return store
+
+
+cdef int _same_store(Store owner, Store store) except -1:
+    if owner is not store:
+        raise WasmtimeError("object used with the wrong Store: it belongs to another Store")
+    return 0
+
+
+cdef int _check_error(error) except -1:
+    if error != ffi.NULL:
+        raise call_failure(_address(error), 0)
+    return 0
+
+
+cdef object _failure(Store store, wasmtime_error_t* error, wasm_trap_t* trap):
+    exc = call_failure(<uintptr_t>error, <uintptr_t>trap)
+    pending = store._pending
+    if pending is not None:
+        store._pending = None
+        return pending
+    return exc
+
+
+# ------------------------------------------------------------------ Val and values
+
+cdef uint8_t _wasm_kind_of(int wasmtime_kind) except 255:
+    # wasmtime_valkind_t (0..6) to the wasm.h kinds used internally.
+    if 0 <= wasmtime_kind <= 4:
+        return <uint8_t>wasmtime_kind
+    if wasmtime_kind == 5:
+        return KIND_FUNCREF
+    if wasmtime_kind == 6:
+        return KIND_EXTERNREF
+    raise WasmtimeError(f"unsupported value kind {wasmtime_kind}")
+
+
+cdef class Val:
+    """A typed wasm value."""
+
+    cdef uint8_t _wasm_kind
+    cdef object _val
+
+    def __init__(self, kind, val):
+        self._wasm_kind = _wasm_kind_of(int(getattr(kind, "value", kind)))
+        self._val = val
+
+    @staticmethod
+    cdef Val _new(uint8_t wasm_kind, object val):
+        cdef Val v = Val.__new__(Val)
+        v._wasm_kind = wasm_kind
+        v._val = val
+        return v
+
+    @classmethod
+    def i32(cls, val):
+        """A 32-bit integer (wrapped to the signed range, like a C cast)."""
+        if not isinstance(val, int):
+            raise TypeError("expected an integer")
+        return Val._new(KIND_I32, <int32_t>PyLong_AsUnsignedLongLongMask(val))
+
+    @classmethod
+    def i64(cls, val):
+        """A 64-bit integer (wrapped to the signed range, like a C cast)."""
+        if not isinstance(val, int):
+            raise TypeError("expected an integer")
+        return Val._new(KIND_I64, <int64_t>PyLong_AsUnsignedLongLongMask(val))
+
+    @classmethod
+    def f32(cls, val):
+        """A 32-bit float (rounded to single precision)."""
+        if not isinstance(val, float):
+            raise TypeError("expected a float")
+        return Val._new(KIND_F32, <double><float>PyFloat_AS_DOUBLE(val))
+
+    @classmethod
+    def f64(cls, val):
+        """A 64-bit float."""
+        if not isinstance(val, float):
+            raise TypeError("expected a float")
+        return Val._new(KIND_F64, val)
+
+    @classmethod
+    def externref(cls, extern):
+        """An ``externref`` holding any Python object (``None`` is the null ref)."""
+        return Val._new(KIND_EXTERNREF, extern)
+
+    @classmethod
+    def funcref(cls, f):
+        """A ``funcref`` to a Func (``None`` is the null ref)."""
+        return Val._new(KIND_FUNCREF, f)
+
+    @classmethod
+    def ref_null(cls, ty):
+        """The null reference of reference type ``ty``."""
+        from ._types import ValType
+        if ty == ValType.externref():
+            return Val.externref(None)
+        if ty == ValType.funcref():
+            return Val.funcref(None)
+        raise WasmtimeError("Invalid reference type for `ref_null`: %s" % ty)
+
+    def __eq__(self, rhs):
+        if isinstance(rhs, Val):
+            return self._wasm_kind == (<Val>rhs)._wasm_kind and self._val == (<Val>rhs)._val
+        return self._val == rhs
+
+    def __repr__(self):
+        return f"Val.{_kind_name(self._wasm_kind)}({self._val!r})"
+
+    @property
+    def _kind(self):
+        """The ``wasmtime_valkind_t`` of this value."""
+        if self._wasm_kind == KIND_FUNCREF:
+            return 5
+        if self._wasm_kind == KIND_EXTERNREF:
+            return 6
+        return self._wasm_kind
+
+    @property
+    def value(self):
+        """The Python value (int, float, the externref's object, a Func or None)."""
+        return self._val
+
+    def as_i32(self):
+        return self._val if self._wasm_kind == KIND_I32 else None
+
+    def as_i64(self):
+        return self._val if self._wasm_kind == KIND_I64 else None
+
+    def as_f32(self):
+        return self._val if self._wasm_kind == KIND_F32 else None
+
+    def as_f64(self):
+        return self._val if self._wasm_kind == KIND_F64 else None
+
+    def as_externref(self):
+        return self._val if self._wasm_kind == KIND_EXTERNREF else None
+
+    def as_funcref(self):
+        return self._val if self._wasm_kind == KIND_FUNCREF else None
+
+    @property
+    def type(self):
+        """The ValType of this value."""
+        from ._types import ValType
+        kind = self._wasm_kind
+        if kind == KIND_V128:
+            raise WasmtimeError("unimplemented v128 type")
+        return getattr(ValType, _kind_name(kind))()
+
+
+cdef void _release_externref(void* data) noexcept with gil:
+    Py_XDECREF(<PyObject*>data)
+
+
+cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out,
+                wasmtime_externref_t* root) except -1:
+    """Python value -> raw slot, by wasm kind. An externref is created rooted in
+    ``root`` (the caller unroots it once the raw value has been consumed)."""
+    cdef Val v
+    cdef Func f
+    if isinstance(value, Val):
+        v = <Val>value
+        if v._wasm_kind != kind:
+            raise TypeError("wrong type of `Val` provided")
+        value = v._val
+        if kind == KIND_F32 or kind == KIND_F64:
+            value = float(value)
+    if kind == KIND_I32:
+        if isinstance(value, int):
+            out.i32 = <int32_t>PyLong_AsUnsignedLongLongMask(value)
+            return 0
+    elif kind == KIND_I64:
+        if isinstance(value, int):
+            out.i64 = <int64_t>PyLong_AsUnsignedLongLongMask(value)
+            return 0
+    elif kind == KIND_F32:
+        if isinstance(value, float):
+            out.f32 = <float>PyFloat_AS_DOUBLE(value)
+            return 0
+    elif kind == KIND_F64:
+        if isinstance(value, float):
+            out.f64 = PyFloat_AS_DOUBLE(value)
+            return 0
+    elif kind == KIND_EXTERNREF:
+        if value is None:
+            out.externref = 0
+            return 0
+        Py_INCREF(value)
+        if not cw_wasmtime_externref_new(store._ctx, <void*>value, _release_externref, root):
+            Py_XDECREF(<PyObject*>value)
+            raise WasmtimeError("failed to create an externref value")
+        out.externref = cw_wasmtime_externref_to_raw(store._ctx, root)
+        return 0
+    elif kind == KIND_FUNCREF:
+        if value is None:
+            out.funcref = NULL
+            return 0
+        if isinstance(value, Func):
+            f = <Func>value
+            _same_store(f._store, store)
+            out.funcref = cw_wasmtime_func_to_raw(store._ctx, &f._func)
+            return 0
+    elif kind == KIND_V128:
+        if isinstance(value, int):
+            data = (value & ((1 << 128) - 1)).to_bytes(16, "little")
+            memcpy(out.v128, <const char*>data, 16)
+            return 0
+    raise TypeError("don't know how to convert %r to %s" % (value, _kind_name(kind)))
+
+
+cdef object _lift(Store store, uint8_t kind, wasmtime_val_raw_t* raw):
+    """Raw slot -> Python value, by wasm kind."""
+    cdef wasmtime_externref_t ref
+    cdef wasmtime_func_t func
+    cdef void* data
+    if kind == KIND_I32:
+        return raw.i32
+    if kind == KIND_I64:
+        return raw.i64
+    if kind == KIND_F32:
+        return <double>raw.f32
+    if kind == KIND_F64:
+        return raw.f64
+    if kind == KIND_EXTERNREF:
+        if raw.externref == 0:
+            return None
+        cw_wasmtime_externref_from_raw(store._ctx, raw.externref, &ref)
+        data = cw_wasmtime_externref_data(store._ctx, &ref)
+        result = <object>data if data != NULL else None
+        cw_wasmtime_externref_unroot(&ref)
+        return result
+    if kind == KIND_FUNCREF:
+        if raw.funcref == NULL:
+            return None
+        cw_wasmtime_func_from_raw(store._ctx, raw.funcref, &func)
+        return Func._wrap(store, &func)
+    if kind == KIND_V128:
+        return int.from_bytes((<char*>raw.v128)[:16], "little")
+    raise WasmtimeError(f"unsupported value kind {kind}")
+
+
+cdef class _Signature:
+    """A function type reduced to what a call needs: kinds of params then results."""
+
+    cdef Py_ssize_t nparams
+    cdef Py_ssize_t nresults
+    cdef Py_ssize_t nslots
+    cdef bint has_externref
+    cdef uint8_t* kinds
+
+    def __dealloc__(self):
+        free(self.kinds)
+
+    @staticmethod
+    cdef _Signature of(wasm_functype_t* ty):
+        cdef wasm_valtype_vec_t* params = cw_wasm_functype_params(ty)
+        cdef wasm_valtype_vec_t* results = cw_wasm_functype_results(ty)
+        cdef _Signature sig = _Signature.__new__(_Signature)
+        cdef size_t i
+        sig.nparams = params.size
+        sig.nresults = results.size
+        sig.nslots = max(sig.nparams, sig.nresults)
+        sig.kinds = <uint8_t*>malloc(sig.nparams + sig.nresults + 1)
+        if sig.kinds == NULL:
+            raise MemoryError()
+        for i in range(params.size):
+            sig.kinds[i] = cw_wasm_valtype_kind(params.data[i])
+        for i in range(results.size):
+            sig.kinds[sig.nparams + i] = cw_wasm_valtype_kind(results.data[i])
+        for i in range(sig.nparams + sig.nresults):
+            if sig.kinds[i] == KIND_EXTERNREF:
+                sig.has_externref = True
+        return sig
+
+
+# ---------------------------------------------------------------------------- Func
+
+cdef class Func:
+    """A wasm function: a guest export or a Python host function."""
+
+    cdef wasmtime_func_t _func
+    cdef Store _store
+    cdef _Signature _sig
+    cdef object __weakref__
+
+    def __init__(self, store, ty, func, bint access_caller=False):
+        from ._types import FuncType
+        if not isinstance(store, Store):
+            raise TypeError("expected a Store")
+        if not isinstance(ty, FuncType):
+            raise TypeError("expected a FuncType")
+        if not callable(func):
+            raise TypeError("expected a callable host function")
+        cdef Store s = _store_of(store)
+        cdef wasm_functype_t* fty = <wasm_functype_t*>_address(ty.ptr())
+        cdef _HostFunc host = _HostFunc.__new__(_HostFunc)
+        host.fn = func
+        host.sig = _Signature.of(fty)
+        host.access_caller = access_caller
+        # The C func owns one reference to `host`, dropped by its finalizer.
+        Py_INCREF(host)
+        cw_wasmtime_func_new_unchecked(s._ctx, fty, _host_trampoline, <void*>host,
+                                       _release_host, &self._func)
+        self._store = s
+        self._sig = host.sig
+
+    @staticmethod
+    cdef Func _wrap(Store store, wasmtime_func_t* func):
+        cdef Func f = Func.__new__(Func)
+        f._func = func[0]
+        f._store = store
+        return f
+
+    @staticmethod
+    def _from_extern(Store store, extern):
+        """The Func in a ``wasmtime_extern_t*`` (CFFI) of kind func."""
+        return Func._wrap(store, &(<wasmtime_extern_t*>_address(extern)).of.func)
+
+    def _as_extern(self):
+        """A new ``wasmtime_extern_t*`` (CFFI) holding this func."""
+        extern = ffi.new("wasmtime_extern_t *")
+        cdef wasmtime_extern_t* p = <wasmtime_extern_t*>_address(extern)
+        p.kind = EXTERN_FUNC
+        p.of.func = self._func
+        return extern
+
+    @property
+    def _owner(self):
+        return self._store
+
+    cdef _Signature _signature(self, Store store):
+        cdef wasm_functype_t* ty
+        if self._sig is None:
+            ty = cw_wasmtime_func_type(store._ctx, &self._func)
+            try:
+                self._sig = _Signature.of(ty)
+            finally:
+                cw_wasm_functype_delete(ty)
+        return self._sig
+
+    def type(self, store):
+        """This function's FuncType."""
+        from ._types import FuncType
+        cdef Store s = _store_of(store)
+        _same_store(self._store, s)
+        ty = cw_wasmtime_func_type(s._ctx, &self._func)
+        return FuncType._from_ptr(ffi.cast("wasm_functype_t *", <uintptr_t>ty), None)
+
+    def __call__(self, store, *params):
+        """Call with Python values (or Val); returns None, one value, or a list."""
+        cdef Store s = _store_of(store)
+        _same_store(self._store, s)
+        cdef _Signature sig = self._signature(s)
+        cdef Py_ssize_t n = len(params)
+        if n > sig.nparams:
+            raise WasmtimeError("too many parameters provided: given %s, expected %s" % (n, sig.nparams))
+        if n < sig.nparams:
+            raise WasmtimeError("too few parameters provided: given %s, expected %s" % (n, sig.nparams))
+        cdef wasmtime_val_raw_t stack_slots[STACK_SLOTS]
+        cdef wasmtime_val_raw_t* slots = stack_slots
+        cdef wasmtime_externref_t* roots = NULL
+        cdef Py_ssize_t i, rooted = 0
+        cdef wasmtime_error_t* error
+        cdef wasm_trap_t* trap = NULL
+        if sig.nslots > STACK_SLOTS:
+            slots = <wasmtime_val_raw_t*>malloc(sig.nslots * sizeof(wasmtime_val_raw_t))
+            if slots == NULL:
+                raise MemoryError()
+        try:
+            if sig.has_externref:
+                roots = <wasmtime_externref_t*>malloc((n + 1) * sizeof(wasmtime_externref_t))
+                if roots == NULL:
+                    raise MemoryError()
+            for i in range(n):
+                if roots != NULL and sig.kinds[i] == KIND_EXTERNREF and params[i] is not None:
+                    _lower(s, sig.kinds[i], params[i], &slots[i], &roots[rooted])
+                    rooted += 1
+                else:
+                    _lower(s, sig.kinds[i], params[i], &slots[i], NULL)
+            s._owner = PyThread_get_thread_ident()
+            s._depth += 1
+            with nogil:
+                error = cw_wasmtime_func_call_unchecked(s._ctx, &self._func, slots, sig.nslots, &trap)
+            s._depth -= 1
+            if error != NULL or trap != NULL:
+                raise _failure(s, error, trap)
+            if sig.nresults == 0:
+                return None
+            if sig.nresults == 1:
+                return _lift(s, sig.kinds[sig.nparams], &slots[0])
+            return [_lift(s, sig.kinds[sig.nparams + i], &slots[i]) for i in range(sig.nresults)]
+        finally:
+            for i in range(rooted):
+                cw_wasmtime_externref_unroot(&roots[i])
+            free(roots)
+            if slots != stack_slots:
+                free(slots)
+
+
+# ----------------------------------------------------------------- host functions
+
+cdef class _HostFunc:
+    """What a host function's trampoline needs; owned by the C func (env pointer)."""
+
+    cdef object fn
+    cdef _Signature sig
+    cdef bint access_caller
+
+
+cdef void _release_host(void* env) noexcept with gil:
+    Py_XDECREF(<PyObject*>env)
+
+
+cdef wasm_trap_t* _host_trampoline(void* env, wasmtime_caller_t* caller,
+                                   wasmtime_val_raw_t* slots, size_t nslots) noexcept with gil:
+    cdef _HostFunc host = <_HostFunc>env
+    cdef _Signature sig = host.sig
+    cdef Store store = <Store>cw_wasmtime_context_get_data(cw_wasmtime_caller_context(caller))
+    cdef Caller wrapped = None
+    cdef Py_ssize_t i, first = 1 if host.access_caller else 0
+    try:
+        args = PyTuple_New(sig.nparams + first)
+        if host.access_caller:
+            wrapped = Caller.__new__(Caller)
+            wrapped._caller = caller
+            wrapped._store = store
+            Py_INCREF(wrapped)
+            PyTuple_SET_ITEM(args, 0, wrapped)
+        for i in range(sig.nparams):
+            value = _lift(store, sig.kinds[i], &slots[i])
+            Py_INCREF(value)
+            PyTuple_SET_ITEM(args, first + i, value)
+        results = host.fn(*args)
+        _store_results(store, sig, results, slots)
+        return NULL
+    except BaseException as exc:
+        store._pending = exc
+        return cw_wasmtime_trap_new("python exception", 16)
+    finally:
+        if wrapped is not None:
+            wrapped._caller = NULL
+
+
+cdef int _store_results(Store store, _Signature sig, object results, wasmtime_val_raw_t* slots) except -1:
+    cdef wasmtime_externref_t roots[STACK_SLOTS]
+    cdef Py_ssize_t i, rooted = 0
+    if sig.nresults == 0:
+        if results is not None:
+            raise WasmtimeError("callback produced results when it shouldn't")
+        return 0
+    if sig.nresults == 1:
+        results = (results,)
+    elif len(results) != sig.nresults:
+        raise WasmtimeError("callback produced wrong number of results")
+    if sig.has_externref and sig.nresults > STACK_SLOTS:
+        raise WasmtimeError(f"host functions return at most {STACK_SLOTS} values when any is an externref")
+    # Roots stay alive until every result is written: creating the next externref
+    # may collect garbage, which would free an unrooted earlier one.
+    try:
+        for i in range(sig.nresults):
+            if sig.kinds[sig.nparams + i] == KIND_EXTERNREF and results[i] is not None:
+                _lower(store, KIND_EXTERNREF, results[i], &slots[i], &roots[rooted])
+                rooted += 1
+            else:
+                _lower(store, sig.kinds[sig.nparams + i], results[i], &slots[i], NULL)
+    finally:
+        for i in range(rooted):
+            cw_wasmtime_externref_unroot(&roots[i])
+    return 0
+
+
+# -------------------------------------------------------- Caller and StoreContext
+
+cdef class Caller:
+    """The calling instance, given to host functions made with ``access_caller=True``.
+    Valid only during that call; afterwards it raises (or ``get`` returns None)."""
+
+    cdef wasmtime_caller_t* _caller
+    cdef Store _store
+
+    cdef Store _live_store(self):
+        if self._caller == NULL:
+            raise ValueError("caller is no longer valid")
+        return self._store
+
+    def _context(self):
+        return self._live_store()._context()
+
+    def get(self, name):
+        """The calling module's export ``name``, or None."""
+        from ._extern import wrap_extern
+        encoded = name.encode("utf-8")
+        if self._caller == NULL:
+            return None
+        item = ffi.new("wasmtime_extern_t *")
+        caller_c = ffi.cast("wasmtime_caller_t *", <uintptr_t>self._caller)
+        if not lib.wasmtime_caller_export_get(caller_c, encoded, len(encoded), item):
+            return None
+        return wrap_extern(self._store, item)
+
+    def __getitem__(self, name):
+        found = self.get(name)
+        if found is None:
+            raise KeyError("failed to find export {}".format(name))
+        return found
+
+
+cdef class StoreContext:
+    """A Store seen from inside a callback; valid until invalidated."""
+
+    cdef Store _store
+
+    def __init__(self, store):
+        self._store = _store_of(store)
+
+    cdef Store _live_store(self):
+        if self._store is None:
+            raise ValueError("caller is no longer valid")
+        return self._store
+
+    def _context(self):
+        return self._live_store()._context()
+
+    def _invalidate(self):
+        self._store = None
+
+
+# -------------------------------------------------------------------------- Memory
+
+cdef class Memory:
+    """A linear memory. Every access is bounds-checked against its current size,
+    which is re-read on each call because wasm may grow (and move) it."""
+
+    cdef wasmtime_memory_t _mem
+    cdef Store _store
+    cdef object __weakref__
+
+    def __init__(self, store, ty):
+        from ._types import MemoryType
+        if not isinstance(ty, MemoryType):
+            raise TypeError("expected a MemoryType")
+        cdef Store s = _store_of(store)
+        out = ffi.new("wasmtime_memory_t *")
+        _check_error(lib.wasmtime_memory_new(s._ctx_c, ty.ptr(), out))
+        memcpy(&self._mem, <void*>_address(out), sizeof(wasmtime_memory_t))
+        self._store = s
+
+    @staticmethod
+    def _from_extern(Store store, extern):
+        """The Memory in a ``wasmtime_extern_t*`` (CFFI) of kind memory."""
+        cdef Memory m = Memory.__new__(Memory)
+        m._mem = (<wasmtime_extern_t*>_address(extern)).of.memory
+        m._store = store
+        return m
+
+    def _as_extern(self):
+        extern = ffi.new("wasmtime_extern_t *")
+        cdef wasmtime_extern_t* p = <wasmtime_extern_t*>_address(extern)
+        p.kind = EXTERN_MEMORY
+        p.of.memory = self._mem
+        return extern
+
+    @property
+    def _owner(self):
+        return self._store
+
+    cdef Store _use(self, storelike):
+        cdef Store s = _store_of(storelike)
+        _same_store(self._store, s)
+        return s
+
+    cdef _mem_c(self):
+        return ffi.cast("wasmtime_memory_t *", <uintptr_t>&self._mem)
+
+    def type(self, store):
+        """This memory's MemoryType."""
+        from ._types import MemoryType
+        cdef Store s = self._use(store)
+        return MemoryType._from_ptr(lib.wasmtime_memory_type(s._ctx_c, self._mem_c()), None)
+
+    def grow(self, store, delta):
+        """Grow by ``delta`` pages; returns the previous size in pages."""
+        cdef Store s = self._use(store)
+        if delta < 0:
+            raise WasmtimeError("cannot grow by negative amount")
+        prev = ffi.new("uint64_t *")
+        _check_error(lib.wasmtime_memory_grow(s._ctx_c, self._mem_c(), delta, prev))
+        return prev[0]
+
+    def size(self, store):
+        """Size in pages."""
+        cdef Store s = self._use(store)
+        return lib.wasmtime_memory_size(s._ctx_c, self._mem_c())
+
+    def data_len(self, store):
+        """Size in bytes."""
+        cdef Store s = self._use(store)
+        return cw_wasmtime_memory_data_size(s._ctx, &self._mem)
+
+    def page_size(self, store):
+        cdef Store s = self._use(store)
+        return lib.wasmtime_memory_page_size(s._ctx_c, self._mem_c())
+
+    def page_size_log2(self, store):
+        cdef Store s = self._use(store)
+        return int(lib.wasmtime_memory_page_size_log2(s._ctx_c, self._mem_c()))
+
+    def data_ptr(self, store):
+        """The base address as a ctypes ``POINTER(c_ubyte)`` (valid until memory grows)."""
+        cdef Store s = self._use(store)
+        address = <uintptr_t>cw_wasmtime_memory_data(s._ctx, &self._mem)
+        return ctypes.cast(address, ctypes.POINTER(ctypes.c_ubyte))
+
+    def get_buffer_ptr(self, store, size=None, offset=0):
+        """A ctypes ``c_ubyte`` array over ``[offset, offset + size)`` of linear memory,
+        without copying (valid until memory grows)."""
+        cdef Store s = self._use(store)
+        cdef size_t length = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
+        if size is None:
+            size = length - offset
+        if offset < 0 or size < 0 or offset + size > length:
+            raise IndexError("buffer out of memory bounds")
+        address = <uintptr_t>cw_wasmtime_memory_data(s._ctx, &self._mem) + offset
+        return (ctypes.c_ubyte * size).from_address(address)
+
+    def read(self, store, start=0, stop=None):
+        """A copy of ``memory[start:stop]`` as a bytearray (slice semantics)."""
+        cdef Store s = self._use(store)
+        cdef Py_ssize_t size = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
+        cdef Py_ssize_t lo, hi
+        lo, hi, _ = slice(start, stop).indices(size)
+        if hi <= lo:
+            return bytearray()
+        return PyByteArray_FromStringAndSize(
+            <char*>cw_wasmtime_memory_data(s._ctx, &self._mem) + lo, hi - lo)
+
+    def write(self, store, value, start=None):
+        """Copy ``value`` (bytes-like) into memory at ``start`` (negative counts from
+        the end); returns the byte count. IndexError if it does not fit."""
+        cdef Store s = self._use(store)
+        cdef Py_ssize_t size = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
+        cdef Py_ssize_t lo = slice(start, None).indices(size)[0]
+        cdef Py_buffer view
+        if lo >= size:
+            raise IndexError("index out of range")
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            value = bytearray(value)
+        PyObject_GetBuffer(value, &view, PyBUF_SIMPLE)
+        try:
+            if view.len == 0:
+                return 0
+            if lo + view.len > size:
+                raise IndexError("index out of range")
+            memcpy(<char*>cw_wasmtime_memory_data(s._ctx, &self._mem) + lo, view.buf, view.len)
+            return view.len
+        finally:
+            PyBuffer_Release(&view)
+
+
+# ------------------------------------------------- helpers for the Python modules
+
+def store_of(storelike):
+    """The open Store behind a Store/Caller/StoreContext (checks open and thread)."""
+    return _store_of(storelike)
+
+
+def check_owner(owner, storelike):
+    """The Store for ``storelike`` after checking it is ``owner`` (the Store the
+    object was created in); raises WasmtimeError for another Store."""
+    cdef Store s = _store_of(storelike)
+    _same_store(owner, s)
+    return s
+
+
+def linker_define_func(linker, bytes module, bytes name, ty, func, bint access_caller):
+    """Define a host function on a Linker (CFFI ``wasmtime_linker_t*``) through the
+    same trampoline as ``Func``; usable in every Store the linker instantiates into.
+    Returns the ``wasmtime_error_t*`` cdata (NULL on success)."""
+    if not callable(func):
+        raise TypeError("expected a callable host function")
+    cdef wasm_functype_t* fty = <wasm_functype_t*>_address(ty.ptr())
+    cdef _HostFunc host = _HostFunc.__new__(_HostFunc)
+    host.fn = func
+    host.sig = _Signature.of(fty)
+    host.access_caller = access_caller
+    # Owned by the linker's func definition from here on (even if defining fails,
+    # wasmtime runs the finalizer).
+    Py_INCREF(host)
+    return lib.wasmtime_linker_define_func_unchecked(
+        linker, module, len(module), name, len(name), ty.ptr(),
+        ffi.cast("wasmtime_func_unchecked_callback_t", <uintptr_t>_host_trampoline),
+        ffi.cast("void *", <uintptr_t><void*>host),
+        ffi.cast("wasmtime_finalizer_t", <uintptr_t>_release_host))
+
+
+def val_to_c(Store store, int kind, value, uintptr_t out):
+    """Write ``value`` as a ``wasmtime_val_t`` of ``wasmtime_valkind_t`` ``kind`` at
+    address ``out``, by the same rules as Func arguments. An externref inside is
+    rooted: the caller unroots the val (``wasmtime_val_unroot``) once consumed."""
+    cdef wasmtime_val_t* val = <wasmtime_val_t*>out
+    cdef wasmtime_val_raw_t raw
+    cdef uint8_t wasm_kind = _wasm_kind_of(kind)
+    cdef Func f
+    store._check()
+    memset(val, 0, sizeof(wasmtime_val_t))
+    val.kind = kind
+    if wasm_kind == KIND_EXTERNREF:
+        # A null externref is a zeroed struct (store_id 0); otherwise rooted in place.
+        _lower(store, wasm_kind, value, &raw, &val.of.externref)
+    elif wasm_kind == KIND_FUNCREF:
+        if isinstance(value, Val):
+            if (<Val>value)._wasm_kind != KIND_FUNCREF:
+                raise TypeError("wrong type of `Val` provided")
+            value = (<Val>value)._val
+        if isinstance(value, Func):
+            f = <Func>value
+            _same_store(f._store, store)
+            val.of.funcref = f._func
+        elif value is not None:
+            raise TypeError("don't know how to convert %r to funcref" % (value,))
+    else:
+        _lower(store, wasm_kind, value, &raw, NULL)
+        if wasm_kind == KIND_I32:
+            val.of.i32 = raw.i32
+        elif wasm_kind == KIND_I64:
+            val.of.i64 = raw.i64
+        elif wasm_kind == KIND_F32:
+            val.of.f32 = raw.f32
+        elif wasm_kind == KIND_F64:
+            val.of.f64 = raw.f64
+        else:
+            memcpy(val.of.v128, raw.v128, 16)
+
+
+def val_from_c(Store store, uintptr_t address):
+    """The Python value of the ``wasmtime_val_t`` at ``address`` (not unrooted)."""
+    cdef wasmtime_val_t* val = <wasmtime_val_t*>address
+    cdef void* data
+    store._check()
+    kind = val.kind
+    if kind == 0:
+        return val.of.i32
+    if kind == 1:
+        return val.of.i64
+    if kind == 2:
+        return <double>val.of.f32
+    if kind == 3:
+        return val.of.f64
+    if kind == 4:
+        return int.from_bytes((<char*>val.of.v128)[:16], "little")
+    if kind == 5:
+        return None if val.of.funcref.store_id == 0 else Func._wrap(store, &val.of.funcref)
+    if kind == 6:
+        if val.of.externref.store_id == 0:
+            return None
+        data = cw_wasmtime_externref_data(store._ctx, &val.of.externref)
+        return <object>data if data != NULL else None
+    raise WasmtimeError(f"unsupported value kind {kind}")

@@ -1,0 +1,108 @@
+"""``Table``: a wasm table of references (funcref or externref) living in a Store."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from . import _native
+from ._capi import ffi, lib
+from ._error import WasmtimeError
+from ._trap import check
+from ._types import TableType
+from ._value import kind_of, lift, lowered, owner_store, use_store
+
+__all__ = ["Table"]
+
+
+def _index(idx: Any, what: str) -> int:
+    if not isinstance(idx, int):
+        raise TypeError(f"expected an integer {what}")
+    return idx
+
+
+class Table:
+    """A table owned by one Store; every method takes that Store (or a Caller /
+    StoreContext of it) and raises WasmtimeError for any other."""
+
+    _table: Any  # wasmtime_table_t* (CFFI, our own copy of the handle)
+    _owner: _native.Store
+    _kind: Optional[int] = None  # wasmtime_valkind_t of the elements, once known
+
+    def __init__(self, store: Any, ty: TableType, init: Any) -> None:
+        if not isinstance(ty, TableType):
+            raise TypeError("expected a TableType")
+        kind = kind_of(ty.element)
+        s = owner_store(store)
+        out = ffi.new("wasmtime_table_t *")
+        with lowered(s, kind, init) as c_init:
+            check(lib.wasmtime_table_new(s._context(), ty.ptr(), c_init, out))
+        self._table = out
+        self._owner = s
+        self._kind = kind
+
+    @classmethod
+    def _from_extern(cls, store: _native.Store, extern: Any) -> "Table":
+        """The table in a ``wasmtime_extern_t*`` of kind table (copied out)."""
+        obj = cls.__new__(cls)
+        obj._table = ffi.new("wasmtime_table_t *", extern.of.table)
+        obj._owner = store
+        return obj
+
+    def _as_extern(self) -> Any:
+        """A new ``wasmtime_extern_t*`` holding this table."""
+        extern = ffi.new("wasmtime_extern_t *")
+        extern.kind = _native.EXTERN_TABLE
+        extern.of.table = self._table[0]
+        return extern
+
+    def _element_kind(self, s: _native.Store) -> int:
+        kind = self._kind
+        if kind is None:
+            kind = self._kind = kind_of(self.type(s).element)
+        return kind
+
+    def type(self, store: Any) -> TableType:
+        """This table's TableType."""
+        s = use_store(self._owner, store)
+        result: TableType = TableType._from_ptr(lib.wasmtime_table_type(s._context(), self._table), None)
+        return result
+
+    def size(self, store: Any) -> int:
+        """The number of elements."""
+        s = use_store(self._owner, store)
+        return int(lib.wasmtime_table_size(s._context(), self._table))
+
+    def grow(self, store: Any, amt: int, init: Any) -> int:
+        """Add ``amt`` elements set to ``init``; returns the previous size.
+        WasmtimeError if the table cannot grow that much."""
+        s = use_store(self._owner, store)
+        with lowered(s, self._element_kind(s), init) as c_init:
+            amt = _index(amt, "amount")
+            if amt < 0:
+                raise WasmtimeError("cannot grow by negative amount")
+            if amt >= 1 << 64:
+                raise WasmtimeError("failed to grow table: amount too large")
+            prev = ffi.new("uint64_t *")
+            check(lib.wasmtime_table_grow(s._context(), self._table, amt, c_init, prev))
+        return int(prev[0])
+
+    def get(self, store: Any, idx: int) -> Optional[Any]:
+        """The element at ``idx``: a Func, the externref's object, a null ``Val`` for a
+        null reference (it compares equal to None), or None if ``idx`` is out of bounds."""
+        s = use_store(self._owner, store)
+        idx = _index(idx, "index")
+        if idx < 0 or idx >= 1 << 64:
+            return None
+        out = ffi.new("wasmtime_val_t *")
+        if not lib.wasmtime_table_get(s._context(), self._table, idx, out):
+            return None
+        return lift(s, out)
+
+    def set(self, store: Any, idx: int, val: Any) -> None:
+        """Set the element at ``idx`` to ``val`` (a Func or None for funcref tables,
+        any object for externref tables); WasmtimeError if ``idx`` is out of bounds."""
+        s = use_store(self._owner, store)
+        idx = _index(idx, "index")
+        with lowered(s, self._element_kind(s), val) as c_val:
+            if idx < 0 or idx >= 1 << 64:
+                raise WasmtimeError("table index out of bounds")
+            check(lib.wasmtime_table_set(s._context(), self._table, idx, c_val))

@@ -1,0 +1,197 @@
+"""Wasm traps (``Trap``, ``TrapCode``, backtrace ``Frame``s) and the result checkers the
+hot paths use to turn failed C calls into Python exceptions."""
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, List, Optional
+
+from ._capi import ffi, lib
+from ._error import WasmtimeError, read_byte_vec
+from ._managed import Managed
+
+__all__ = ["Trap", "TrapCode", "Frame", "call_failure", "check"]
+
+_NULL = ffi.NULL
+
+
+class TrapCode(Enum):
+    """Why wasm trapped (``wasmtime_trap_code_t``)."""
+
+    STACK_OVERFLOW = 0
+    MEMORY_OUT_OF_BOUNDS = 1
+    HEAP_MISALIGNED = 2
+    TABLE_OUT_OF_BOUNDS = 3
+    INDIRECT_CALL_TO_NULL = 4
+    BAD_SIGNATURE = 5
+    INTEGER_OVERFLOW = 6
+    INTEGER_DIVISION_BY_ZERO = 7
+    BAD_CONVERSION_TO_INTEGER = 8
+    UNREACHABLE = 9
+    INTERRUPT = 10
+    OUT_OF_FUEL = 11
+    ATOMIC_WAIT_NON_SHARED_MEMORY = 12
+    NULL_REFERENCE = 13
+    ARRAY_OUT_OF_BOUNDS = 14
+    ALLOCATION_TOO_LARGE = 15
+    CAST_FAILURE = 16
+    CANNOT_ENTER_COMPONENT = 17
+    NO_ASYNC_RESULT = 18
+    UNHANDLED_TAG = 19
+    CONTINUATION_ALREADY_CONSUMED = 20
+    DISABLED_OPCODE = 21
+    ASYNC_DEADLOCK = 22
+    CANNOT_LEAVE_COMPONENT = 23
+    CANNOT_BLOCK_SYNC_TASK = 24
+    INVALID_CHAR = 25
+    DEBUG_ASSERT_STRING_ENCODING_FINISHED = 26
+    DEBUG_ASSERT_EQUAL_CODE_UNITS = 27
+    DEBUG_ASSERT_POINTER_ALIGNED = 28
+    DEBUG_ASSERT_UPPER_BITS_UNSET = 29
+    STRING_OUT_OF_BOUNDS = 30
+    LIST_OUT_OF_BOUNDS = 31
+    INVALID_DISCRIMINANT = 32
+    UNALIGNED_POINTER = 33
+    TASK_CANCEL_NOT_CANCELLED = 34
+    TASK_CANCEL_OR_RETURN_TWICE = 35
+    SUBTASK_CANCEL_AFTER_TERMINAL = 36
+    TASK_RETURN_INVALID = 37
+    WAITABLE_SET_DROP_HAS_WAITERS = 38
+    SUBTASK_DROP_NOT_RESOLVED = 39
+    THREAD_NEW_INDIRECT_INVALID_TYPE = 40
+    THREAD_NEW_INDIRECT_UNINITIALIZED = 41
+    BACKPRESSURE_OVERFLOW = 42
+    UNSUPPORTED_CALLBACK_CODE = 43
+    CANNOT_RESUME_THREAD = 44
+    CONCURRENT_FUTURE_STREAM_OP = 45
+    REFERENCE_COUNT_OVERFLOW = 46
+    STREAM_OP_TOO_BIG = 47
+    WAITABLE_SYNC_AND_ASYNC = 48
+    UNCAUGHT_EXCEPTION = 49
+
+
+def _name_or_none(name: Any) -> Optional[str]:
+    if name == _NULL:
+        return None
+    return read_byte_vec(name).decode("utf-8")
+
+
+class Frame(Managed["ffi.CData"]):
+    """One entry of a trap's wasm backtrace; owns its own copy of the ``wasm_frame_t``."""
+
+    @classmethod
+    def _from_ptr(cls, ptr: Any) -> "Frame":
+        """Wrap an owned ``wasm_frame_t*``."""
+        frame: Frame = cls.__new__(cls)
+        frame._set_ptr(ptr)
+        return frame
+
+    def _delete(self, ptr: Any) -> None:
+        lib.wasm_frame_delete(ptr)
+
+    @property
+    def func_index(self) -> int:
+        """Index of the frame's function in its module."""
+        return int(lib.wasm_frame_func_index(self.ptr()))
+
+    @property
+    def func_name(self) -> Optional[str]:
+        """The function's name from the name section, or None."""
+        return _name_or_none(lib.wasmtime_frame_func_name(self.ptr()))
+
+    @property
+    def module_name(self) -> Optional[str]:
+        """The module's name from the name section, or None."""
+        return _name_or_none(lib.wasmtime_frame_module_name(self.ptr()))
+
+    @property
+    def module_offset(self) -> int:
+        """Program counter of this frame as a byte offset into the module."""
+        return int(lib.wasm_frame_module_offset(self.ptr()))
+
+    @property
+    def func_offset(self) -> int:
+        """Program counter of this frame as a byte offset into the function."""
+        return int(lib.wasm_frame_func_offset(self.ptr()))
+
+
+def _frames_of(vec: Any) -> List[Frame]:
+    """Copy every frame out of a filled ``wasm_frame_vec_t*``, then free the vector."""
+    try:
+        return [Frame._from_ptr(lib.wasm_frame_copy(vec.data[i])) for i in range(vec.size)]
+    finally:
+        lib.wasm_frame_vec_delete(vec)
+
+
+class Trap(Exception, Managed["ffi.CData"]):
+    """A wasm trap (an owned ``wasm_trap_t*``), raised from calls into wasm. Host
+    functions may raise ``Trap(message)`` to trap the calling wasm."""
+
+    def __init__(self, message: str) -> None:
+        data = message.encode("utf-8")
+        self._set_ptr(lib.wasmtime_trap_new(data, len(data)))
+
+    def _delete(self, ptr: Any) -> None:
+        lib.wasm_trap_delete(ptr)
+
+    @classmethod
+    def _from_ptr(cls, ptr: Any) -> "Trap":
+        """Take ownership of a non-NULL ``wasm_trap_t*``."""
+        if ptr == _NULL:
+            raise ValueError("NULL wasm_trap_t pointer")
+        trap: Trap = cls.__new__(cls)
+        trap._set_ptr(ptr)
+        return trap
+
+    @property
+    def message(self) -> str:
+        """The trap's message (with the wasm backtrace, if any)."""
+        vec = ffi.new("wasm_byte_vec_t *")
+        lib.wasm_trap_message(self.ptr(), vec)
+        try:
+            data = read_byte_vec(vec)
+        finally:
+            lib.wasm_byte_vec_delete(vec)
+        if data.endswith(b"\0"):
+            del data[-1]
+        return data.decode("utf-8", errors="replace")
+
+    @property
+    def frames(self) -> List[Frame]:
+        """The wasm backtrace, innermost frame first."""
+        vec = ffi.new("wasm_frame_vec_t *")
+        lib.wasm_trap_trace(self.ptr(), vec)
+        return _frames_of(vec)
+
+    @property
+    def trap_code(self) -> Optional[TrapCode]:
+        """Why wasm trapped; None for traps created by the host (``Trap("...")``)."""
+        code = ffi.new("wasmtime_trap_code_t *")
+        if lib.wasmtime_trap_code(self.ptr(), code):
+            try:
+                return TrapCode(code[0])
+            except ValueError:  # a code newer than this enum
+                return None
+        return None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def call_failure(error_address: int, trap_address: int) -> BaseException:
+    """Turns the error/trap pointers a failed C call produced (addresses as ints, 0 =
+    NULL; at most one is non-zero, ownership passes to this function) into the Python
+    exception to raise: WasmtimeError/ExitTrap for an error, Trap for a trap."""
+    if error_address:
+        if trap_address:  # not expected from Wasmtime; do not leak it
+            lib.wasm_trap_delete(ffi.cast("wasm_trap_t *", trap_address))
+        return WasmtimeError._from_ptr(ffi.cast("wasmtime_error_t *", error_address))
+    if trap_address:
+        return Trap._from_ptr(ffi.cast("wasm_trap_t *", trap_address))
+    return WasmtimeError("call failed without an error or a trap")
+
+
+def check(error: "ffi.CData") -> None:
+    """Raise WasmtimeError/ExitTrap if the wasmtime_error_t* cdata is non-NULL (taking
+    ownership)."""
+    if error != _NULL:
+        raise WasmtimeError._from_ptr(error)

@@ -1,0 +1,395 @@
+"""Wasm type descriptions: value, function, global, table, memory and tag types, plus
+the import/export descriptors of a module.
+
+Every class wraps a C pointer. ``_from_ptr(ptr, owner)`` wraps one that is owned by the
+new object when ``owner`` is None, or borrowed from ``owner`` (kept alive, never freed)
+otherwise."""
+from __future__ import annotations
+
+from typing import Any, Iterable, List, Optional, Union
+
+from ._capi import ffi, lib
+from ._error import WasmtimeError, read_byte_vec
+from ._managed import Managed
+from ._trap import check
+
+__all__ = [
+    "ValType", "FuncType", "GlobalType", "Limits", "TableType", "MemoryType", "TagType",
+    "ImportType", "ExportType", "AsExternType", "extern_type_from_ptr", "take_owned_valtype",
+]
+
+_NULL = ffi.NULL
+_NO_MAX_32 = 0xFFFFFFFF  # wasm_limits_t.max meaning "no maximum"
+
+_VALKIND_NAMES = {
+    lib.WASM_I32: "i32",
+    lib.WASM_I64: "i64",
+    lib.WASM_F32: "f32",
+    lib.WASM_F64: "f64",
+    lib.WASM_EXTERNREF: "anyref",  # the name wasmtime-py prints for externref
+    lib.WASM_FUNCREF: "funcref",
+}
+
+
+def _name(vec: Any) -> str:
+    return read_byte_vec(vec).decode("utf-8")
+
+
+class _Borrowable(Managed["ffi.CData"]):
+    """Shared ``_from_ptr``/``_delete`` logic: frees the pointer only when owned."""
+
+    _owner: Any = None
+
+    @classmethod
+    def _from_ptr(cls, ptr: Any, owner: Any = None) -> Any:
+        if ptr == _NULL:
+            raise WasmtimeError(f"NULL pointer for {cls.__name__}")
+        obj = cls.__new__(cls)
+        obj._set_ptr(ptr)
+        obj._owner = owner
+        return obj
+
+    def _delete(self, ptr: Any) -> None:
+        if self._owner is None:
+            self._free(ptr)
+
+    def _free(self, ptr: Any) -> None:
+        raise NotImplementedError
+
+
+class ValType(_Borrowable):
+    """A wasm value type; create one with ``ValType.i32()`` etc."""
+
+    def __init__(self) -> None:
+        raise WasmtimeError("cannot construct directly")
+
+    def _free(self, ptr: Any) -> None:
+        lib.wasm_valtype_delete(ptr)
+
+    @classmethod
+    def _from_kind(cls, kind: int) -> "ValType":
+        return cls._from_ptr(lib.wasm_valtype_new(kind), None)
+
+    @classmethod
+    def i32(cls) -> "ValType":
+        return cls._from_kind(lib.WASM_I32)
+
+    @classmethod
+    def i64(cls) -> "ValType":
+        return cls._from_kind(lib.WASM_I64)
+
+    @classmethod
+    def f32(cls) -> "ValType":
+        return cls._from_kind(lib.WASM_F32)
+
+    @classmethod
+    def f64(cls) -> "ValType":
+        return cls._from_kind(lib.WASM_F64)
+
+    @classmethod
+    def externref(cls) -> "ValType":
+        return cls._from_kind(lib.WASM_EXTERNREF)
+
+    @classmethod
+    def funcref(cls) -> "ValType":
+        return cls._from_kind(lib.WASM_FUNCREF)
+
+    def _kind(self) -> int:
+        """The ``wasm_valkind_t`` of this type."""
+        return int(lib.wasm_valtype_kind(self.ptr()))
+
+    @classmethod
+    def _from_list(cls, vec: Any, owner: Any) -> List["ValType"]:
+        """Wrap every entry of a borrowed ``wasm_valtype_vec_t*``."""
+        data = vec.data
+        return [cls._from_ptr(data[i], owner) for i in range(vec.size)]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ValType):
+            return False
+        return self._kind() == other._kind()
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __str__(self) -> str:
+        kind = self._kind()
+        return _VALKIND_NAMES.get(kind) or f"ValType({kind})"
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def take_owned_valtype(ty: ValType) -> Any:
+    """A fresh ``wasm_valtype_t*`` equal to ``ty``, for C calls that take ownership."""
+    if not isinstance(ty, ValType):
+        raise TypeError("expected valtype")
+    return lib.wasm_valtype_copy(ty.ptr())
+
+
+def _valtype_vec(types: List[ValType]) -> Any:
+    """A ``wasm_valtype_vec_t*`` holding owned copies of ``types`` (for C to take)."""
+    vec = ffi.new("wasm_valtype_vec_t *")
+    lib.wasm_valtype_vec_new_uninitialized(vec, len(types))
+    for i, ty in enumerate(types):
+        vec.data[i] = take_owned_valtype(ty)
+    return vec
+
+
+class FuncType(_Borrowable):
+    """The signature of a function: parameter and result value types."""
+
+    def __init__(self, params: Iterable[ValType], results: Iterable[ValType]) -> None:
+        params = list(params)
+        results = list(results)
+        for ty in (*params, *results):
+            if not isinstance(ty, ValType):
+                raise TypeError("expected ValType")
+        ptr = lib.wasm_functype_new(_valtype_vec(params), _valtype_vec(results))
+        if ptr == _NULL:
+            raise WasmtimeError("failed to allocate FuncType")
+        self._set_ptr(ptr)
+
+    def _free(self, ptr: Any) -> None:
+        lib.wasm_functype_delete(ptr)
+
+    @property
+    def params(self) -> List[ValType]:
+        """The parameter types."""
+        return ValType._from_list(lib.wasm_functype_params(self.ptr()), self)
+
+    @property
+    def results(self) -> List[ValType]:
+        """The result types."""
+        return ValType._from_list(lib.wasm_functype_results(self.ptr()), self)
+
+    def _as_extern(self) -> Any:
+        return lib.wasm_functype_as_externtype_const(self.ptr())
+
+
+class GlobalType(_Borrowable):
+    """The type of a global: its content type and mutability."""
+
+    def __init__(self, valtype: ValType, mutable: bool) -> None:
+        mutability = lib.WASM_VAR if mutable else lib.WASM_CONST
+        ptr = lib.wasm_globaltype_new(take_owned_valtype(valtype), mutability)
+        if ptr == _NULL:
+            raise WasmtimeError("failed to allocate GlobalType")
+        self._set_ptr(ptr)
+
+    def _free(self, ptr: Any) -> None:
+        lib.wasm_globaltype_delete(ptr)
+
+    @property
+    def content(self) -> ValType:
+        """The type of the global's value."""
+        return ValType._from_ptr(lib.wasm_globaltype_content(self.ptr()), self)
+
+    @property
+    def mutable(self) -> bool:
+        """Whether the global can be set."""
+        return lib.wasm_globaltype_mutability(self.ptr()) == lib.WASM_VAR
+
+    def _as_extern(self) -> Any:
+        return lib.wasm_globaltype_as_externtype_const(self.ptr())
+
+
+class Limits:
+    """Size limits of a table or memory: ``min`` and an optional ``max``."""
+
+    def __init__(self, min: int, max: Optional[int]) -> None:
+        self.min = min
+        self.max = max
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Limits):
+            return False
+        return self.min == other.min and self.max == other.max
+
+    def _to_c(self) -> Any:
+        """A ``wasm_limits_t*`` (32-bit; ``max=None`` encoded as 0xffffffff)."""
+        return ffi.new("wasm_limits_t *", (self.min, _NO_MAX_32 if self.max is None else self.max))
+
+    @classmethod
+    def _from_c(cls, limits: Any) -> "Limits":
+        maximum = limits.max
+        return cls(limits.min, None if maximum == _NO_MAX_32 else maximum)
+
+
+class TableType(_Borrowable):
+    """The type of a table: element type and size limits."""
+
+    def __init__(self, valtype: ValType, limits: Limits) -> None:
+        if not isinstance(limits, Limits):
+            raise TypeError("expected Limits")
+        ptr = lib.wasm_tabletype_new(take_owned_valtype(valtype), limits._to_c())
+        if ptr == _NULL:
+            raise WasmtimeError("failed to allocate TableType")
+        self._set_ptr(ptr)
+
+    def _free(self, ptr: Any) -> None:
+        lib.wasm_tabletype_delete(ptr)
+
+    @property
+    def element(self) -> ValType:
+        """The type of the table's elements."""
+        return ValType._from_ptr(lib.wasm_tabletype_element(self.ptr()), self)
+
+    @property
+    def limits(self) -> Limits:
+        """The table's size limits, in elements."""
+        return Limits._from_c(lib.wasm_tabletype_limits(self.ptr()))
+
+    def _as_extern(self) -> Any:
+        return lib.wasm_tabletype_as_externtype_const(self.ptr())
+
+
+class MemoryType(_Borrowable):
+    """The type of a linear memory: limits (in pages), 64-bit index, sharing, page size."""
+
+    def __init__(self, limits: Limits, is_64: bool = False, shared: bool = False,
+                 page_size_log2: int = 16) -> None:
+        if not isinstance(limits, Limits):
+            raise TypeError("expected Limits")
+        bound = 1 << 64 if is_64 else 1 << 32
+        if limits.min >= bound:
+            raise WasmtimeError("minimum size too large")
+        if limits.max and limits.max >= bound:
+            raise WasmtimeError("maximum size too large")
+        out = ffi.new("wasm_memorytype_t **")
+        check(lib.wasmtime_memorytype_new(
+            limits.min, limits.max is not None, limits.max or 0, bool(is_64), bool(shared),
+            page_size_log2, out))
+        self._set_ptr(out[0])
+
+    def _free(self, ptr: Any) -> None:
+        lib.wasm_memorytype_delete(ptr)
+
+    @property
+    def limits(self) -> Limits:
+        """The memory's size limits, in pages."""
+        ptr = self.ptr()
+        maximum = ffi.new("uint64_t *")
+        has_max = lib.wasmtime_memorytype_maximum(ptr, maximum)
+        return Limits(int(lib.wasmtime_memorytype_minimum(ptr)), maximum[0] if has_max else None)
+
+    @property
+    def is_64(self) -> bool:
+        """Whether the memory is indexed with 64-bit addresses."""
+        return bool(lib.wasmtime_memorytype_is64(self.ptr()))
+
+    @property
+    def is_shared(self) -> bool:
+        """Whether the memory is shared between threads."""
+        return bool(lib.wasmtime_memorytype_isshared(self.ptr()))
+
+    @property
+    def page_size(self) -> int:
+        """The page size in bytes (65536 unless the custom-page-sizes proposal is used)."""
+        return int(lib.wasmtime_memorytype_page_size(self.ptr()))
+
+    @property
+    def page_size_log2(self) -> int:
+        """log2 of the page size in bytes."""
+        return int(lib.wasmtime_memorytype_page_size_log2(self.ptr()))
+
+    def _as_extern(self) -> Any:
+        return lib.wasm_memorytype_as_externtype_const(self.ptr())
+
+
+class TagType(_Borrowable):
+    """The type of an exception tag: the function type describing its payload."""
+
+    def __init__(self, functype: FuncType) -> None:
+        if not isinstance(functype, FuncType):
+            raise TypeError("expected a FuncType")
+        # The C call takes ownership: hand over an owned FuncType, copy a borrowed one.
+        if functype._owner is None:
+            functype_ptr = functype._consume()
+        else:
+            functype_ptr = lib.wasm_functype_copy(functype.ptr())
+        ptr = lib.wasm_tagtype_new(functype_ptr)
+        if ptr == _NULL:
+            raise WasmtimeError("failed to allocate TagType")
+        self._set_ptr(ptr)
+
+    def _free(self, ptr: Any) -> None:
+        lib.wasm_tagtype_delete(ptr)
+
+    @property
+    def functype(self) -> FuncType:
+        """The function type describing the tag's payload."""
+        return FuncType._from_ptr(lib.wasm_tagtype_functype(self.ptr()), self)
+
+    def _as_extern(self) -> Any:
+        return lib.wasm_tagtype_as_externtype_const(self.ptr())
+
+
+AsExternType = Union[FuncType, TableType, MemoryType, GlobalType, TagType]
+
+_EXTERN_KINDS: dict[int, tuple[str, type]] = {
+    lib.WASM_EXTERN_FUNC: ("wasm_externtype_as_functype", FuncType),
+    lib.WASM_EXTERN_GLOBAL: ("wasm_externtype_as_globaltype", GlobalType),
+    lib.WASM_EXTERN_TABLE: ("wasm_externtype_as_tabletype", TableType),
+    lib.WASM_EXTERN_MEMORY: ("wasm_externtype_as_memorytype", MemoryType),
+    lib.WASM_EXTERN_TAG: ("wasm_externtype_as_tagtype", TagType),
+}
+
+
+def extern_type_from_ptr(ptr: Any, owner: Any) -> AsExternType:
+    """Wrap a ``wasm_externtype_t*`` as the matching type class. With ``owner`` None the
+    result takes ownership of ``ptr`` (which must then be a freshly returned externtype,
+    e.g. from ``wasmtime_extern_type``); otherwise it borrows from ``owner``."""
+    entry = _EXTERN_KINDS.get(int(lib.wasm_externtype_kind(ptr)))
+    if entry is None:
+        if owner is None:
+            lib.wasm_externtype_delete(ptr)
+        raise WasmtimeError("unknown extern type")
+    cast_name, cls = entry
+    # An externtype and its specific view are the same object in Wasmtime, so deleting
+    # the specific type frees the externtype.
+    result: AsExternType = cls._from_ptr(getattr(lib, cast_name)(ptr), owner)
+    return result
+
+
+wrap_externtype = extern_type_from_ptr
+
+
+class ImportType(_Borrowable):
+    """One import of a module: module name, field name and extern type."""
+
+    def _free(self, ptr: Any) -> None:
+        lib.wasm_importtype_delete(ptr)
+
+    @property
+    def module(self) -> str:
+        """The module name the import is resolved from."""
+        return _name(lib.wasm_importtype_module(self.ptr()))
+
+    @property
+    def name(self) -> Optional[str]:
+        """The field name of the import (None if absent)."""
+        name = lib.wasm_importtype_name(self.ptr())
+        return None if name == _NULL else _name(name)
+
+    @property
+    def type(self) -> AsExternType:
+        """The type of the imported item."""
+        return extern_type_from_ptr(lib.wasm_importtype_type(self.ptr()), self._owner or self)
+
+
+class ExportType(_Borrowable):
+    """One export of a module: name and extern type."""
+
+    def _free(self, ptr: Any) -> None:
+        lib.wasm_exporttype_delete(ptr)
+
+    @property
+    def name(self) -> str:
+        """The export's name."""
+        return _name(lib.wasm_exporttype_name(self.ptr()))
+
+    @property
+    def type(self) -> AsExternType:
+        """The type of the exported item."""
+        return extern_type_from_ptr(lib.wasm_exporttype_type(self.ptr()), self._owner or self)

@@ -1,0 +1,89 @@
+"""``wasmtime_val_t`` (CFFI) <-> Python values, for globals and tables.
+
+The conversion itself is the Cython one used by Func calls (``_native.val_to_c`` /
+``_native.val_from_c``), so both layers share one externref representation. This module
+maps value types to ``wasmtime_valkind_t``, checks store arguments, and unroots."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from . import _native
+from ._capi import ffi, lib
+from ._types import ValType
+
+__all__ = ["kind_of", "to_c_val", "from_c_val", "lift", "lowered", "owner_store", "use_store"]
+
+# wasmtime_valkind_t
+I32, I64, F32, F64, V128, FUNCREF, EXTERNREF = range(7)
+
+# wasm_valkind_t (wasm.h) -> wasmtime_valkind_t
+_KINDS = {0: I32, 1: I64, 2: F32, 3: F64, 4: V128, 128: EXTERNREF, 129: FUNCREF}
+
+
+def kind_of(ty: ValType) -> int:
+    """The ``wasmtime_valkind_t`` for ``ty``."""
+    if not isinstance(ty, ValType):
+        raise TypeError("expected a ValType")
+    kind = _KINDS.get(ty._kind())
+    if kind is None:
+        raise TypeError(f"unsupported value type {ty}")
+    return kind
+
+
+def _address(ptr: Any) -> int:
+    return int(ffi.cast("uintptr_t", ptr))
+
+
+def owner_store(storelike: Any) -> _native.Store:
+    """The open Store behind ``storelike`` (a Store, Caller or StoreContext). Like
+    wasmtime-py, anything else raises AttributeError (it has no ``_context``)."""
+    if not hasattr(storelike, "_context"):
+        raise AttributeError(f"'{type(storelike).__name__}' object has no attribute '_context'")
+    return _native.store_of(storelike)
+
+
+def use_store(owner: _native.Store, storelike: Any) -> _native.Store:
+    """``owner_store`` that also checks ``storelike`` is ``owner`` (WasmtimeError if not)."""
+    if not hasattr(storelike, "_context"):
+        raise AttributeError(f"'{type(storelike).__name__}' object has no attribute '_context'")
+    return _native.check_owner(owner, storelike)
+
+
+def to_c_val(store: _native.Store, kind: int, value: Any) -> Any:
+    """A new ``wasmtime_val_t*`` holding ``value`` converted to ``kind`` (Func-parameter
+    rules: a Val must match, int -> i32/i64, float -> f32/f64, Func -> funcref, None ->
+    null ref, anything -> externref). An externref inside is rooted: the caller must
+    ``lib.wasmtime_val_unroot`` it (see ``lowered``)."""
+    out = ffi.new("wasmtime_val_t *")
+    _native.val_to_c(store, kind, value, _address(out))
+    return out
+
+
+@contextmanager
+def lowered(store: _native.Store, kind: int, value: Any) -> Iterator[Any]:
+    """``to_c_val`` for the duration of a ``with`` block, unrooted afterwards."""
+    val = to_c_val(store, kind, value)
+    try:
+        yield val
+    finally:
+        lib.wasmtime_val_unroot(val)
+
+
+def from_c_val(store: _native.Store, val: Any) -> Any:
+    """The Python value in a ``wasmtime_val_t*`` (int, float, Func, the externref's
+    object, or None for a null ref); unroots ``val``."""
+    try:
+        return _native.val_from_c(store, _address(val))
+    finally:
+        lib.wasmtime_val_unroot(val)
+
+
+def lift(store: _native.Store, val: Any) -> Any:
+    """``from_c_val``, but a null reference comes back as a null ``Val`` of its kind
+    (which compares equal to None), as wasmtime-py's Global.value and Table.get do."""
+    kind = int(val.kind)
+    value = from_c_val(store, val)
+    if value is None:
+        return _native.Val(kind, None)
+    return value

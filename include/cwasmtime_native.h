@@ -1,0 +1,55 @@
+/* The C API entry points the Cython layer calls on every wasm call or host callback.
+ *
+ * Nothing links against libwasmtime: each entry point is a function pointer
+ * `cw_<name>` filled in at import from the address CFFI resolved (cw_bind). Its type
+ * is taken from the declaration in cwasmtime.h with __typeof__, so gcc checks every
+ * call the Cython code makes against the one header. */
+#ifndef CWASMTIME_NATIVE_H
+#define CWASMTIME_NATIVE_H
+
+#include <string.h>
+#include "cwasmtime.h"
+
+#define CW_NATIVE_FUNCTIONS(X)         \
+  X(wasmtime_func_call_unchecked)      \
+  X(wasmtime_func_new_unchecked)       \
+  X(wasmtime_func_to_raw)              \
+  X(wasmtime_func_from_raw)            \
+  X(wasmtime_func_type)                \
+  X(wasm_functype_params)              \
+  X(wasm_functype_results)             \
+  X(wasm_functype_delete)              \
+  X(wasm_valtype_kind)                 \
+  X(wasmtime_caller_context)           \
+  X(wasmtime_context_get_data)         \
+  X(wasmtime_trap_new)                 \
+  X(wasmtime_externref_new)            \
+  X(wasmtime_externref_data)           \
+  X(wasmtime_externref_from_raw)       \
+  X(wasmtime_externref_to_raw)         \
+  X(wasmtime_externref_unroot)         \
+  X(wasmtime_memory_data)              \
+  X(wasmtime_memory_data_size)
+
+#define CW_DECLARE_POINTER(name) static __typeof__(name) *cw_##name;
+CW_NATIVE_FUNCTIONS(CW_DECLARE_POINTER)
+#undef CW_DECLARE_POINTER
+
+#define CW_NAME(name) #name,
+static const char *const cw_native_names[] = {CW_NATIVE_FUNCTIONS(CW_NAME)};
+#undef CW_NAME
+static const size_t cw_native_count = sizeof(cw_native_names) / sizeof(cw_native_names[0]);
+
+/* Stores `address` as the entry point called `name`; 0 on success, -1 for an unknown name. */
+static int cw_bind(const char *name, void *address) {
+#define CW_ASSIGN(fn)                               \
+  if (strcmp(name, #fn) == 0) {                     \
+    cw_##fn = (__typeof__(fn) *)address;            \
+    return 0;                                       \
+  }
+  CW_NATIVE_FUNCTIONS(CW_ASSIGN)
+#undef CW_ASSIGN
+  return -1;
+}
+
+#endif

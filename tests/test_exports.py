@@ -1,0 +1,69 @@
+"""Every function include/cwasmtime.h declares exists in the real Wasmtime v50 library."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from pycparser import c_ast
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "scripts" / "gen_layout_table.py"
+EXPORTS = set((ROOT / "tests" / "data" / "wasmtime-50-exports.txt").read_text().split())
+
+
+def _load_generator():
+    """scripts/gen_layout_table.py, imported by path (scripts/ is not a package)."""
+    if "_gen_layout_table" in sys.modules:
+        return sys.modules["_gen_layout_table"]
+    spec = importlib.util.spec_from_file_location("_gen_layout_table", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def declared_functions() -> list[str]:
+    """Names of the functions the header declares (not function-pointer typedefs)."""
+    gen = _load_generator()
+    ast = gen.parse(gen.cdef_source())
+    names = [node.name for node in ast.ext
+             if isinstance(node, c_ast.Decl) and isinstance(node.type, c_ast.FuncDecl)]
+    assert len(names) == len(set(names)), "a function is declared twice"
+    return names
+
+
+FUNCTIONS = declared_functions()
+
+
+def test_declared_set_is_substantial():
+    names = set(FUNCTIONS)
+    assert len(names) > 200
+    for name in ("wasmtime_func_call_unchecked", "wasmtime_func_new_unchecked",
+                 "wasmtime_func_to_raw", "wasmtime_func_from_raw", "wasmtime_func_call",
+                 "wasmtime_linker_define_func", "wasmtime_store_limiter",
+                 "wasmtime_externref_new", "wasmtime_val_unroot", "wasi_config_set_stdout_custom"):
+        assert name in names, name
+
+
+def test_no_component_or_async_api():
+    leaked = [n for n in FUNCTIONS if n.startswith("wasmtime_component_") or n.endswith("_async")
+              or n.startswith("wasmtime_async_")]
+    assert leaked == []
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_function_is_exported_by_v50(name):
+    assert name in EXPORTS
+
+
+@pytest.fixture(scope="module")
+def lib():
+    from cwasmtime._capi import lib as capi_lib
+    return capi_lib
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_function_resolves_in_library(lib, name):
+    assert getattr(lib, name) is not None

@@ -1,0 +1,613 @@
+"""Tests of cwasmtime._library (library acquisition) and `python -m cwasmtime`.
+
+Everything talks to a stdlib HTTP server on 127.0.0.1 started here, except
+test_real_fetch_from_pypi, which fetches the real pinned wheel from pypi.org.
+"""
+from __future__ import annotations
+
+import collections
+import hashlib
+import http.server
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+import warnings
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from cwasmtime import _library as L
+
+PLAT = L.current_platform()
+PKG_PARENT = str(Path(L.__file__).resolve().parents[1])  # for PYTHONPATH of children
+
+
+def fake_library(version: str = "50_0_0", size: int = 300_000) -> bytes:
+    # The version marker is what the check looks for, wherever it is in the file.
+    head = b"\x7fELF fake libwasmtime\0"
+    marker = b"\0resolve_vmctx_memory_ptr_%s\0set_vmctx_memory_%s\0" % (
+        version.encode(), version.encode())
+    return head + os.urandom(size // 2) + marker + os.urandom(size // 2)
+
+
+def build_wheel(lib: bytes) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("wasmtime/__init__.py", "")
+        z.writestr(PLAT.wheel_member, lib)
+        z.writestr("wasmtime-50.0.1.dist-info/WHEEL", "Wheel-Version: 1.0\n")
+    return buf.getvalue()
+
+
+def build_release_archive(lib: bytes) -> bytes:
+    top = "wasmtime-v%s-%s-c-api" % (L.WASMTIME_VERSION, RELEASE_BUILD)
+    files = {top + "/include/wasmtime.h": b"/* header */\n",
+             top + "/lib/libwasmtime.a": b"!<arch>\n",
+             top + "/lib/" + PLAT.libname: lib}
+    buf = io.BytesIO()
+    if RELEASE_ARCHIVE.endswith(".zip"):
+        with zipfile.ZipFile(buf, "w") as z:
+            for name, data in files.items():
+                z.writestr(name, data)
+    else:
+        with tarfile.open(fileobj=buf, mode="w:xz") as t:
+            for name, data in files.items():
+                ti = tarfile.TarInfo(name)
+                ti.size = len(data)
+                t.addfile(ti, io.BytesIO(data))
+    return buf.getvalue()
+
+
+class Route:
+    def __init__(self, body: bytes, status: int = 200, delay: float = 0.0,
+                 truncate: bool = False, content_type: str = "application/octet-stream"):
+        self.body, self.status, self.delay = body, status, delay
+        self.truncate, self.content_type = truncate, content_type
+
+
+class FakeServer:
+    """A tiny index + file server; counts requests per path."""
+
+    def __init__(self):
+        self.routes = {}
+        self.counts = collections.Counter()
+        self.events = []  # (path, "start"|"end", time)
+        self.user_agents = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                path = self.path.split("?")[0]
+                outer.counts[path] += 1
+                outer.user_agents.append(self.headers.get("User-Agent", ""))
+                outer.events.append((path, "start", time.time()))
+                route = outer.routes.get(path)
+                if route is None:
+                    self.send_error(404)
+                    return
+                time.sleep(route.delay)
+                self.send_response(route.status)
+                self.send_header("Content-Type", route.content_type)
+                extra = 100_000 if route.truncate else 0
+                self.send_header("Content-Length", str(len(route.body) + extra))
+                self.end_headers()
+                body = route.body[: len(route.body) // 2] if route.truncate else route.body
+                self.wfile.write(body)
+                self.wfile.flush()
+                outer.events.append((path, "end", time.time()))
+                self.close_connection = True
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
+        self.thread.start()
+
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+WHEEL_PATH = "/files/ab/cd/%s" % PLAT.wheel_filename
+INDEX_PAGE = "/simple/wasmtime/"
+# (linux-musl-aarch64 has no release archive upstream: the tests give it a stand-in name)
+RELEASE_BUILD = PLAT.release_build or "aarch64-musl"
+RELEASE_ARCHIVE = "wasmtime-v%s-%s-c-api%s" % (
+    L.WASMTIME_VERSION, RELEASE_BUILD, ".zip" if PLAT.os == "win32" else ".tar.xz")
+RELEASE_PATH = "/release/" + RELEASE_ARCHIVE
+
+
+def index_html(wheel_sha: str) -> bytes:
+    links = [
+        # decoys: other versions / platforms
+        '<a href="../../files/00/wasmtime-49.0.0-py3-none-%s.whl">wasmtime-49.0.0-py3-none-%s.whl</a>'
+        % (PLAT.wheel_tag, PLAT.wheel_tag),
+        '<a href="../../files/00/wasmtime-50.0.1-py3-none-any.whl">wasmtime-50.0.1-py3-none-any.whl</a>',
+        # the one: relative, with a hash fragment to strip
+        '<a href="../../files/ab/cd/%s#sha256=%s" data-requires-python="&gt;=3.9">%s</a>'
+        % (PLAT.wheel_filename, wheel_sha, PLAT.wheel_filename),
+    ]
+    return ("<!DOCTYPE html><html><body><h1>Links for wasmtime</h1>\n%s\n</body></html>"
+            % "<br/>\n".join(links)).encode()
+
+
+class Env:
+    def __init__(self, server, tmp_path, dead_url):
+        self.server = server
+        self.lib = fake_library()
+        self.wheel = build_wheel(self.lib)
+        self.wheel_sha = hashlib.sha256(self.wheel).hexdigest()
+        self.archive = build_release_archive(self.lib)
+        self.cache = tmp_path / "cache"
+        self.dead_url = dead_url
+        self.entry = self.cache / L.WASMTIME_VERSION / PLAT.tag
+        server.routes[INDEX_PAGE] = Route(index_html(self.wheel_sha), content_type="text/html")
+        server.routes[WHEEL_PATH] = Route(self.wheel)
+        server.routes[RELEASE_PATH] = Route(self.archive)
+        self.vars = {
+            "CWASMTIME_INDEX_URL": server.url + "/simple/",
+            "CWASMTIME_CACHE_DIR": str(self.cache),
+            "CWASMTIME_RELEASE_URL": dead_url + "/release/",
+            "no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost",
+        }
+
+    @property
+    def cached_lib(self) -> Path:
+        return self.entry / PLAT.libname
+
+    def files_in_cache(self):
+        """Every file in the cache except the lock file(s)."""
+        if not self.cache.exists():
+            return []
+        return sorted(str(p.relative_to(self.cache)) for p in self.cache.rglob("*")
+                      if p.is_file() and p.name != ".lock")
+
+    def child_env(self, **extra):
+        env = dict(os.environ)
+        for k in ("CWASMTIME_LIBRARY", "CWASMTIME_SHA256", "http_proxy", "https_proxy",
+                  "HTTP_PROXY", "HTTPS_PROXY"):
+            env.pop(k, None)
+        env.update(self.vars)
+        env["PYTHONPATH"] = PKG_PARENT + os.pathsep + env.get("PYTHONPATH", "")
+        env.update(extra)
+        return env
+
+
+@pytest.fixture
+def dead_url():
+    # A bound but not listening socket: connections to it are refused.
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    yield "http://127.0.0.1:%d" % s.getsockname()[1]
+    s.close()
+
+
+@pytest.fixture
+def server():
+    srv = FakeServer()
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def env(server, tmp_path, dead_url, monkeypatch):
+    e = Env(server, tmp_path, dead_url)
+    for k in ("CWASMTIME_LIBRARY", "CWASMTIME_SHA256"):
+        monkeypatch.delenv(k, raising=False)
+    for k, v in e.vars.items():
+        monkeypatch.setenv(k, v)
+    monkeypatch.setitem(L.WHEELS, PLAT.tag, (PLAT.wheel_tag, e.wheel_sha))
+    monkeypatch.setitem(L.RELEASE_BUILDS, PLAT.tag, RELEASE_BUILD)
+    return e
+
+
+# -- pure helpers -----------------------------------------------------------------
+
+def test_library_version_scan(tmp_path):
+    p = tmp_path / "lib"
+    p.write_bytes(fake_library("50_0_0"))
+    assert L.library_version(p) == (50, 0, 0)
+    # Mach-O symbol names carry a leading underscore
+    p.write_bytes(b"\xcf\xfa\xed\xfe...\0_resolve_vmctx_memory_ptr_50_0_3\0")
+    assert L.library_version(p) == (50, 0, 3)
+    p.write_bytes(b"")
+    assert L.library_version(p) is None
+    p.write_bytes(b"no marker here resolve_vmctx_memory_ptr\0")
+    assert L.library_version(p) is None
+    assert L.library_version(tmp_path / "missing") is None
+
+
+def test_platform_detection():
+    linux_musl = L.current_platform("linux", "x86_64", musl=True)
+    assert linux_musl.tag == "linux-musl-x86_64"
+    assert linux_musl.wheel_filename == "wasmtime-50.0.1-py3-none-musllinux_1_2_x86_64.whl"
+    assert linux_musl.wheel_member == "wasmtime/linux-x86_64/_libwasmtime.so"
+    gnu_arm = L.current_platform("linux", "aarch64", musl=False)
+    assert gnu_arm.wheel_tag == "manylinux2014_aarch64"
+    assert gnu_arm.release_archive == "wasmtime-v50.0.0-aarch64-linux-c-api.tar.xz"
+    assert gnu_arm.release_member == "wasmtime-v50.0.0-aarch64-linux-c-api/lib/libwasmtime.so"
+    win = L.current_platform("win32", "AMD64")
+    assert (win.tag, win.libname) == ("win32-x86_64", "wasmtime.dll")
+    assert win.wheel_member == "wasmtime/win32-x86_64/_wasmtime.dll"
+    assert win.release_archive == "wasmtime-v50.0.0-x86_64-windows-c-api.zip"
+    mac = L.current_platform("darwin", "arm64")
+    assert mac.wheel_member == "wasmtime/darwin-aarch64/_libwasmtime.dylib"
+    assert mac.wheel_tag == "macosx_11_0_arm64"
+    assert L.current_platform("linux", "aarch64", musl=True).release_archive is None
+    with pytest.raises(L.UnsupportedPlatformError, match="CWASMTIME_LIBRARY"):
+        L.current_platform("linux", "riscv64", musl=False)
+    with pytest.raises(L.UnsupportedPlatformError):
+        L.current_platform("freebsd14", "x86_64")
+    # every pinned wheel is a real sha256
+    assert all(len(sha) == 64 and int(sha, 16) >= 0 for _, sha in L.WHEELS.values())
+
+
+def test_cache_root(monkeypatch, tmp_path):
+    monkeypatch.delenv("CWASMTIME_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert L.cache_root("linux") == tmp_path / "xdg" / "cwasmtime"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    assert L.cache_root("linux") == Path.home() / ".cache" / "cwasmtime"
+    assert L.cache_root("darwin") == Path.home() / "Library" / "Caches" / "cwasmtime"
+    monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
+    assert L.cache_root("win32") == tmp_path / "local" / "cwasmtime" / "Cache"
+    monkeypatch.setenv("CWASMTIME_CACHE_DIR", str(tmp_path / "c"))
+    assert L.cache_root("linux") == tmp_path / "c"
+
+
+# -- download from the (fake) index -------------------------------------------------
+
+def test_happy_path(env, server):
+    info = L.resolve(progress=False)
+    assert info.source == "download"
+    assert Path(info.path) == env.cached_lib
+    assert env.cached_lib.read_bytes() == env.lib
+    assert info.version == (50, 0, 0)
+    assert info.sha256 == hashlib.sha256(env.lib).hexdigest()
+    assert info.origin == server.url + WHEEL_PATH  # relative link resolved, fragment gone
+    side = json.loads((env.entry / (PLAT.libname + ".json")).read_text())
+    assert side["sha256"] == info.sha256 and side["source"] == "wheel"
+    assert side["archive_sha256"] == env.wheel_sha and side["url"] == info.origin
+    assert side["version"] == "50.0.0" and side["platform"] == PLAT.tag
+    assert env.files_in_cache() == sorted([
+        "%s/%s/%s" % (L.WASMTIME_VERSION, PLAT.tag, PLAT.libname),
+        "%s/%s/%s.json" % (L.WASMTIME_VERSION, PLAT.tag, PLAT.libname)])
+    assert server.counts[WHEEL_PATH] == 1
+    assert server.user_agents and all(ua.startswith("cwasmtime/") for ua in server.user_agents)
+
+
+def test_cache_hit_makes_no_request(env, server):
+    L.resolve(progress=False)
+    server.counts.clear()
+    info = L.resolve(progress=False)
+    assert info.source == "cache"
+    assert info.origin == server.url + WHEEL_PATH
+    assert info.sha256 == hashlib.sha256(env.lib).hexdigest()
+    assert server.total() == 0
+
+
+def test_sha256_mismatch(env, server, monkeypatch):
+    monkeypatch.setitem(L.WHEELS, PLAT.tag, (PLAT.wheel_tag, "0" * 64))
+    with pytest.raises(L.ChecksumError) as ei:
+        L.resolve(progress=False)
+    msg = str(ei.value)
+    assert "checksum mismatch" in msg and env.wheel_sha in msg and "0" * 64 in msg
+    assert "nothing was cached" in msg
+    assert server.counts[WHEEL_PATH] == 1
+    assert env.files_in_cache() == []
+
+
+def test_truncated_download(env, server):
+    server.routes[WHEEL_PATH].truncate = True
+    with pytest.raises(L.TruncatedDownloadError) as ei:
+        L.resolve(progress=False)
+    assert "truncated" in str(ei.value) or "broke off" in str(ei.value)
+    assert server.counts[WHEEL_PATH] == 1
+    assert env.files_in_cache() == []
+
+
+def test_server_down(env, monkeypatch, dead_url):
+    monkeypatch.setenv("CWASMTIME_INDEX_URL", dead_url + "/simple/")
+    with pytest.raises(L.OfflineError) as ei:
+        L.resolve(progress=False)
+    msg = str(ei.value)
+    assert "could not reach " + dead_url + "/simple/" in msg
+    for needed in ("CWASMTIME_LIBRARY=", "CWASMTIME_INDEX_URL", "python -m cwasmtime fetch",
+                   "CWASMTIME_CACHE_DIR", str(env.cache)):
+        assert needed in msg
+    assert isinstance(ei.value, L.LibraryError) and isinstance(ei.value, RuntimeError)
+    assert env.files_in_cache() == []
+
+
+def test_missing_wheel_link_and_http_error(env, server):
+    server.routes[INDEX_PAGE] = Route(b"<html><a href='x.whl'>x.whl</a></html>",
+                                      content_type="text/html")
+    with pytest.raises(L.DownloadError, match="lists no " + PLAT.wheel_filename):
+        L.resolve(progress=False)
+    del server.routes[INDEX_PAGE]
+    with pytest.raises(L.DownloadError, match="HTTP 404"):
+        L.resolve(progress=False)
+    assert env.files_in_cache() == []
+
+
+CHILD = r"""
+import json, sys, time
+start = time.time()
+import cwasmtime._library as L
+L.WHEELS[sys.argv[1]] = (sys.argv[2], sys.argv[3])
+info = L.resolve(progress=False)
+print(json.dumps({"start": start, "path": info.path, "source": info.source}))
+"""
+
+
+def test_two_processes_one_download(env, server):
+    server.routes[WHEEL_PATH].delay = 1.0
+    args = [sys.executable, "-c", CHILD, PLAT.tag, PLAT.wheel_tag, env.wheel_sha]
+    procs = [subprocess.Popen(args, env=env.child_env(), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) for _ in range(2)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err.decode()
+    results = [json.loads(out) for out, _ in outs]
+    assert server.counts[WHEEL_PATH] == 1
+    assert {r["path"] for r in results} == {str(env.cached_lib)}
+    assert sorted(r["source"] for r in results) == ["cache", "download"]
+    # both had started before the one download finished: the second waited on the lock
+    done = [t for path, what, t in server.events if path == WHEEL_PATH and what == "end"]
+    assert max(r["start"] for r in results) < done[0]
+    assert env.cached_lib.read_bytes() == env.lib
+    assert not list(env.entry.glob(".tmp-*"))
+
+
+# -- CWASMTIME_LIBRARY ----------------------------------------------------------
+
+def test_env_override(env, server, tmp_path, monkeypatch):
+    good = tmp_path / "my" / "libwasmtime.so"
+    good.parent.mkdir()
+    good.write_bytes(fake_library("50_0_0"))
+    monkeypatch.setenv("CWASMTIME_LIBRARY", str(good))
+    info = L.resolve()
+    assert (info.path, info.source, info.version) == (str(good), "env", (50, 0, 0))
+    assert server.total() == 0 and env.files_in_cache() == []
+
+    wrong = tmp_path / "libwasmtime49.so"
+    wrong.write_bytes(fake_library("49_0_0"))
+    monkeypatch.setenv("CWASMTIME_LIBRARY", str(wrong))
+    with pytest.raises(L.WrongVersionError) as ei:
+        L.resolve()
+    assert "49.0.0" in str(ei.value) and "wrong struct layouts" in str(ei.value)
+    assert str(wrong) in str(ei.value)
+
+    unmarked = tmp_path / "libother.so"
+    unmarked.write_bytes(b"\x7fELF nothing to see")
+    monkeypatch.setenv("CWASMTIME_LIBRARY", str(unmarked))
+    with pytest.raises(L.WrongVersionError, match="exports no resolve_vmctx_memory_ptr"):
+        L.resolve()
+
+    monkeypatch.setenv("CWASMTIME_LIBRARY", str(tmp_path / "nope.so"))
+    with pytest.raises(L.LibraryNotFoundError, match="does not exist"):
+        L.resolve()
+    assert server.total() == 0
+
+
+def test_downloaded_wrong_version_refused(env, server, monkeypatch):
+    bad = build_wheel(fake_library("51_0_0"))
+    server.routes[WHEEL_PATH] = Route(bad)
+    monkeypatch.setitem(L.WHEELS, PLAT.tag, (PLAT.wheel_tag, hashlib.sha256(bad).hexdigest()))
+    with pytest.raises(L.WrongVersionError, match="51.0.0"):
+        L.resolve(progress=False)
+    assert env.files_in_cache() == []
+
+
+# -- release archive fallback ---------------------------------------------------------
+
+def test_release_archive_fallback(env, server, monkeypatch, dead_url):
+    monkeypatch.setenv("CWASMTIME_INDEX_URL", dead_url + "/simple/")
+    monkeypatch.setenv("CWASMTIME_RELEASE_URL", server.url + "/release")
+    info = L.resolve(progress=False)
+    assert info.source == "download" and info.origin == server.url + RELEASE_PATH
+    assert env.cached_lib.read_bytes() == env.lib
+    side = L.read_sidecar(env.cached_lib)
+    assert side["source"] == "release"
+    assert side["archive_sha256"] == hashlib.sha256(env.archive).hexdigest()
+    assert server.counts[RELEASE_PATH] == 1
+
+
+def test_release_archive_sha256_pin(env, server, monkeypatch, dead_url):
+    monkeypatch.setenv("CWASMTIME_INDEX_URL", dead_url + "/simple/")
+    monkeypatch.setenv("CWASMTIME_RELEASE_URL", server.url + "/release/")
+    monkeypatch.setenv("CWASMTIME_SHA256", "f" * 64)
+    with pytest.raises(L.ChecksumError) as ei:
+        L.resolve(progress=False)
+    assert "CWASMTIME_SHA256" in str(ei.value) and "could not reach" in str(ei.value)
+    assert env.files_in_cache() == []
+    monkeypatch.setenv("CWASMTIME_SHA256", hashlib.sha256(env.archive).hexdigest().upper())
+    info = L.resolve(progress=False)
+    assert info.source == "download" and Path(info.path).read_bytes() == env.lib
+    assert server.counts[RELEASE_PATH] == 2
+
+
+def test_release_archive_bad_member(env, server, monkeypatch):
+    # the index's wheel fails the checksum, the archive lacks the library: both reported
+    monkeypatch.setitem(L.WHEELS, PLAT.tag, (PLAT.wheel_tag, "0" * 64))
+    monkeypatch.setenv("CWASMTIME_RELEASE_URL", server.url + "/release/")
+    server.routes[RELEASE_PATH] = Route(b"not an archive at all")
+    with pytest.raises(L.ChecksumError) as ei:
+        L.resolve(progress=False)
+    assert "not a valid archive" in str(ei.value) and "checksum mismatch" in str(ei.value)
+    assert env.files_in_cache() == []
+
+
+# -- cache integrity and location -------------------------------------------------
+
+def test_corrupted_cache_refetched(env, server, monkeypatch, dead_url):
+    L.resolve(progress=False)
+    data = bytearray(env.cached_lib.read_bytes())
+    data[10] ^= 0xFF
+    env.cached_lib.write_bytes(bytes(data))
+    info = L.resolve(progress=False)
+    assert info.source == "download"
+    assert env.cached_lib.read_bytes() == env.lib
+    assert server.counts[WHEEL_PATH] == 2
+
+    # corrupted again, and now offline: a clear error, and the bad file is gone
+    env.cached_lib.write_bytes(bytes(data))
+    monkeypatch.setenv("CWASMTIME_INDEX_URL", dead_url + "/simple/")
+    with pytest.raises(L.OfflineError) as ei:
+        L.resolve(progress=False)
+    assert "does not match the sidecar" in str(ei.value)
+    assert env.files_in_cache() == []
+
+
+def test_missing_sidecar_refetched(env, server):
+    L.resolve(progress=False)
+    (env.entry / (PLAT.libname + ".json")).unlink()
+    info = L.resolve(progress=False)
+    assert info.source == "download" and server.counts[WHEEL_PATH] == 2
+
+
+def test_unwritable_cache_falls_back(env, server, tmp_path, monkeypatch):
+    afile = tmp_path / "afile"
+    afile.write_text("I am a file")
+    monkeypatch.setenv("CWASMTIME_CACHE_DIR", str(afile / "cache"))
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    with pytest.warns(L.CacheDirWarning, match="not writable"):
+        info = L.resolve(progress=False)
+    assert Path(info.path).is_relative_to(L.fallback_cache_root())
+    assert L.fallback_cache_root().parent == tmp
+    assert Path(info.path).read_bytes() == env.lib
+    # next time: found in the fallback cache, without a download
+    with pytest.warns(L.CacheDirWarning):
+        again = L.resolve(progress=False)
+    assert again.source == "cache" and server.counts[WHEEL_PATH] == 1
+
+    # the fallback unwritable too: a clear error
+    monkeypatch.setattr(tempfile, "tempdir", str(afile / "tmp"))
+    with pytest.raises(L.CacheDirError, match="CWASMTIME_CACHE_DIR"):
+        L.resolve(progress=False)
+
+
+def test_read_only_valid_cache_needs_no_write(env, server, monkeypatch):
+    L.resolve(progress=False)
+    # a populated cache is used even when it cannot be written (e.g. a shared image)
+    def read_only(entry):
+        raise OSError("read-only file system")
+
+    monkeypatch.setattr(L, "_prepare_dir", read_only)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        info = L.resolve(progress=False)
+    assert info.source == "cache"
+
+
+def test_stale_temp_files_removed(env):
+    env.entry.mkdir(parents=True)
+    (env.entry / ".tmp-leftover.whl").write_bytes(b"partial")
+    L.resolve(progress=False)
+    assert not list(env.entry.glob(".tmp-*"))
+
+
+# -- progress bar -------------------------------------------------------------------
+
+def test_progress_silent_without_tty(env, capsys):
+    L.resolve()  # progress=None: auto, and captured stderr is not a TTY
+    assert capsys.readouterr().err == ""
+
+
+def test_progress_renders_when_forced(env, capsys):
+    L.resolve(progress=True)
+    err = capsys.readouterr().err
+    assert "downloading " + PLAT.wheel_filename in err
+    assert "100%" in err and "\r" in err and err.endswith("\n")
+
+
+# -- the CLI -------------------------------------------------------------------------
+
+CLI = r"""
+import runpy, sys
+import cwasmtime._library as L
+L.WHEELS[sys.argv[1]] = (sys.argv[2], sys.argv[3])
+sys.argv = ["cwasmtime"] + sys.argv[4:]
+runpy.run_module("cwasmtime", run_name="__main__", alter_sys=True)
+"""
+
+
+def run_cli(env, *args, **extra_env):
+    return subprocess.run(
+        [sys.executable, "-c", CLI, PLAT.tag, PLAT.wheel_tag, env.wheel_sha, *args],
+        env=env.child_env(**extra_env), capture_output=True, text=True, timeout=60)
+
+
+def test_cli_info_and_fetch(env, server, tmp_path):
+    r = run_cli(env, "info")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout
+    sha = hashlib.sha256(env.lib).hexdigest()
+    assert "cwasmtime version: " in out
+    assert "wasmtime version (pinned): 50.0.0" in out
+    assert "platform: %s\n" % PLAT.tag in out
+    assert "library: %s\n" % env.cached_lib in out
+    assert "source: downloaded now\n" in out
+    assert "sha256: %s\n" % sha in out
+    assert "library reports: Wasmtime 50.0.0\n" in out
+    assert r.stderr == ""  # not a TTY: no progress bar
+
+    r = run_cli(env, "info")
+    assert "source: cache\n" in r.stdout and "origin: " + server.url + WHEEL_PATH in r.stdout
+
+    r = run_cli(env, "fetch")
+    assert r.returncode == 0 and "already cached: %s" % env.cached_lib in r.stdout
+    r = run_cli(env, "fetch", "--force", "--progress", "always")
+    assert r.returncode == 0 and "downloaded: %s" % env.cached_lib in r.stdout
+    assert "sha256: " + sha in r.stdout and "100%" in r.stderr
+    assert server.counts[WHEEL_PATH] == 2
+
+    own = tmp_path / "own.so"
+    own.write_bytes(fake_library())
+    r = run_cli(env, "info", CWASMTIME_LIBRARY=str(own))
+    assert "source: env override (CWASMTIME_LIBRARY)" in r.stdout
+    assert "sha256: %s" % hashlib.sha256(own.read_bytes()).hexdigest() in r.stdout
+
+
+def test_cli_offline_error(env, dead_url):
+    r = run_cli(env, "fetch", CWASMTIME_INDEX_URL=dead_url + "/simple/")
+    assert r.returncode == 1
+    assert r.stderr.startswith("error: cwasmtime: could not get")
+    assert "could not reach" in r.stderr and "CWASMTIME_LIBRARY=" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+# -- the real thing -------------------------------------------------------------------
+
+def test_real_fetch_from_pypi(tmp_path, monkeypatch, dead_url):
+    """Fetch the pinned wasmtime-py wheel from the real index (~10 MB)."""
+    for k in ("CWASMTIME_LIBRARY", "CWASMTIME_SHA256", "CWASMTIME_INDEX_URL"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("CWASMTIME_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("CWASMTIME_RELEASE_URL", dead_url)  # the index must work by itself
+    info = L.resolve(progress=False)
+    assert info.source == "download"
+    assert info.origin.startswith("https://") and info.origin.endswith(PLAT.wheel_filename)
+    side = L.read_sidecar(info.path)
+    assert side["source"] == "wheel"
+    assert side["archive_sha256"] == L.WHEELS[PLAT.tag][1]
+    assert L.library_version(info.path) == (50, 0, 0)
+    assert L.sha256_file(info.path) == info.sha256 == side["sha256"]
+    assert Path(info.path) == tmp_path / "cache" / "50.0.0" / PLAT.tag / PLAT.libname
+    assert L.resolve().source == "cache"
