@@ -11,3 +11,10 @@ ffi = cffi.FFI()
 ffi.cdef(cdef_source())
 library = _library.resolve()
 lib = ffi.dlopen(library.path)
+
+# Resolve every declared function now. CFFI resolves `lib.name` lazily under a lock
+# that is not re-entrant; a garbage-collected object whose destructor calls into `lib`
+# during such a first lookup would deadlock.
+for _name in dir(lib):
+    getattr(lib, _name)
+del _name

@@ -15,6 +15,11 @@ __all__ = ["Config"]
 
 T = TypeVar("T")
 
+# Everything a finalizer (``_delete``) calls is bound at import: resolving a cffi symbol
+# or parsing a type string takes ffi's non-reentrant lock, and a GC-triggered __del__
+# that needed it while this thread held it would deadlock.
+_config_delete = lib.wasm_config_delete
+
 
 class _WriteOnly(Generic[T]):
     """A data descriptor that can only be assigned to."""
@@ -80,7 +85,7 @@ def _choice(c_setter: str, what: str, choices: dict[str, int], doc: str) -> _Wri
     return _WriteOnly(apply, doc)
 
 
-class Config(Managed["ffi.CData"]):
+class Config(Managed[Any]):
     """Global settings (wasm features, compiler, memory, ...) used to create an ``Engine``.
 
     A Config is consumed by the ``Engine`` built from it."""
@@ -89,7 +94,7 @@ class Config(Managed["ffi.CData"]):
         self._set_ptr(lib.wasm_config_new())
 
     def _delete(self, ptr: Any) -> None:
-        lib.wasm_config_delete(ptr)
+        _config_delete(ptr)
 
     # ---- wasm proposals -------------------------------------------------------------
     wasm_threads = _flag("wasmtime_config_wasm_threads_set", "Enable the threads proposal.")

@@ -9,8 +9,13 @@ from ._managed import Managed
 
 __all__ = ["Engine"]
 
+# Everything a finalizer (``_delete``) calls is bound at import: resolving a cffi symbol
+# or parsing a type string takes ffi's non-reentrant lock, and a GC-triggered __del__
+# that needed it while this thread held it would deadlock.
+_engine_delete = lib.wasm_engine_delete
 
-class Engine(Managed["ffi.CData"]):
+
+class Engine(Managed[Any]):
     """Compiles and runs wasm; created from a ``Config`` (which it consumes) or defaults."""
 
     def __init__(self, config: Optional[Config] = None) -> None:
@@ -22,7 +27,7 @@ class Engine(Managed["ffi.CData"]):
             self._set_ptr(lib.wasm_engine_new_with_config(config._consume()))
 
     def _delete(self, ptr: Any) -> None:
-        lib.wasm_engine_delete(ptr)
+        _engine_delete(ptr)
 
     def increment_epoch(self) -> None:
         """Advance the epoch counter used by ``Store.set_epoch_deadline``."""

@@ -8,6 +8,13 @@ from ._managed import Managed
 
 __all__ = ["WasmtimeError", "ExitTrap", "read_byte_vec"]
 
+# Everything a finalizer (``_delete``) calls is bound at import: resolving a cffi symbol
+# or parsing a type string takes ffi's non-reentrant lock, and a GC-triggered __del__
+# that needed it while this thread held it would deadlock.
+_error_delete = lib.wasmtime_error_delete
+_BYTE_VEC_P = ffi.typeof("wasm_byte_vec_t *")
+_INT_P = ffi.typeof("int *")
+
 
 def read_byte_vec(vec: Any) -> bytearray:
     """Copy the bytes of a ``wasm_byte_vec_t*`` (not freeing it)."""
@@ -15,7 +22,7 @@ def read_byte_vec(vec: Any) -> bytearray:
     return bytearray(ffi.buffer(vec.data, size)) if size else bytearray()
 
 
-class WasmtimeError(Exception, Managed["ffi.CData"]):
+class WasmtimeError(Exception, Managed[Any]):
     """An error reported by Wasmtime (compilation, linking, instantiation, ...)."""
 
     _message: Optional[str] = None
@@ -25,7 +32,7 @@ class WasmtimeError(Exception, Managed["ffi.CData"]):
         self._set_ptr(lib.wasmtime_error_new(message.encode("utf-8")))
 
     def _delete(self, ptr: Any) -> None:
-        lib.wasmtime_error_delete(ptr)
+        _error_delete(ptr)
 
     @classmethod
     def _from_ptr(cls, ptr: Any) -> "WasmtimeError":
@@ -33,7 +40,7 @@ class WasmtimeError(Exception, Managed["ffi.CData"]):
         WASI exit status becomes an :class:`ExitTrap`."""
         if ptr == ffi.NULL:
             raise ValueError("NULL wasmtime_error_t pointer")
-        status = ffi.new("int *")
+        status = ffi.new(_INT_P)
         err: WasmtimeError
         if lib.wasmtime_error_exit_status(ptr, status):
             exit_trap = ExitTrap.__new__(ExitTrap)
@@ -47,7 +54,7 @@ class WasmtimeError(Exception, Managed["ffi.CData"]):
     def __str__(self) -> str:
         message = self._message
         if message is None:
-            vec = ffi.new("wasm_byte_vec_t *")
+            vec = ffi.new(_BYTE_VEC_P)
             lib.wasmtime_error_message(self.ptr(), vec)
             try:
                 message = read_byte_vec(vec).decode("utf-8", errors="replace")

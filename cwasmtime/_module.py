@@ -14,13 +14,23 @@ from ._wat2wasm import _to_wasm
 
 __all__ = ["Module"]
 
+# Everything a finalizer (``_delete``) calls is bound at import: resolving a cffi symbol
+# or parsing a type string takes ffi's non-reentrant lock, and a GC-triggered __del__
+# that needed it while this thread held it would deadlock.
+_module_delete = lib.wasmtime_module_delete
+_MODULE_PP = ffi.typeof("wasmtime_module_t **")
+_BYTE_VEC_P = ffi.typeof("wasm_byte_vec_t *")
+_IMPORTS_P = ffi.typeof("wasm_importtype_vec_t *")
+_EXPORTS_P = ffi.typeof("wasm_exporttype_vec_t *")
+_UINT8_ARRAY = ffi.typeof("uint8_t[]")
+
 
 def _bytes_arg(data: Union[bytes, bytearray]) -> Any:
     """A ``uint8_t[]`` view of ``data`` for the duration of a C call (no copy)."""
-    return ffi.from_buffer("uint8_t[]", data)
+    return ffi.from_buffer(_UINT8_ARRAY, data)
 
 
-class Module(Managed["ffi.CData"]):
+class Module(Managed[Any]):
     """A wasm module compiled for an ``Engine``; instantiate it with ``Instance``/``Linker``.
 
     ``wasm`` is the binary module, or the text format as ``str`` (or ``bytes`` not
@@ -30,12 +40,12 @@ class Module(Managed["ffi.CData"]):
         if not isinstance(engine, Engine):
             raise TypeError("expected an Engine")
         binary = _to_wasm(wasm)
-        out = ffi.new("wasmtime_module_t **")
+        out = ffi.new(_MODULE_PP)
         check(lib.wasmtime_module_new(engine.ptr(), _bytes_arg(binary), len(binary), out))
         self._set_ptr(out[0])
 
     def _delete(self, ptr: Any) -> None:
-        lib.wasmtime_module_delete(ptr)
+        _module_delete(ptr)
 
     @classmethod
     def _from_ptr(cls, ptr: Any) -> "Module":
@@ -64,7 +74,7 @@ class Module(Managed["ffi.CData"]):
         version and engine configuration."""
         if not isinstance(encoded, (bytes, bytearray)):
             raise TypeError("expected bytes")
-        out = ffi.new("wasmtime_module_t **")
+        out = ffi.new(_MODULE_PP)
         check(lib.wasmtime_module_deserialize(
             engine.ptr(), _bytes_arg(encoded), len(encoded), out))
         return cls._from_ptr(out[0])
@@ -72,7 +82,7 @@ class Module(Managed["ffi.CData"]):
     @classmethod
     def deserialize_file(cls, engine: Engine, path: Union[str, os.PathLike[str]]) -> "Module":
         """Like ``deserialize``, reading (memory-mapping) the file at ``path``."""
-        out = ffi.new("wasmtime_module_t **")
+        out = ffi.new(_MODULE_PP)
         check(lib.wasmtime_module_deserialize_file(
             engine.ptr(), os.fsencode(path), out))
         return cls._from_ptr(out[0])
@@ -80,7 +90,7 @@ class Module(Managed["ffi.CData"]):
     @property
     def imports(self) -> List[ImportType]:
         """The module's imports, in order."""
-        vec = ffi.new("wasm_importtype_vec_t *")
+        vec = ffi.new(_IMPORTS_P)
         lib.wasmtime_module_imports(self.ptr(), vec)
         try:
             return [ImportType._from_ptr(lib.wasm_importtype_copy(vec.data[i]), None)
@@ -91,7 +101,7 @@ class Module(Managed["ffi.CData"]):
     @property
     def exports(self) -> List[ExportType]:
         """The module's exports, in order."""
-        vec = ffi.new("wasm_exporttype_vec_t *")
+        vec = ffi.new(_EXPORTS_P)
         lib.wasmtime_module_exports(self.ptr(), vec)
         try:
             return [ExportType._from_ptr(lib.wasm_exporttype_copy(vec.data[i]), None)
@@ -101,7 +111,7 @@ class Module(Managed["ffi.CData"]):
 
     def serialize(self) -> bytearray:
         """The compiled module as bytes, for ``Module.deserialize``."""
-        vec = ffi.new("wasm_byte_vec_t *")
+        vec = ffi.new(_BYTE_VEC_P)
         check(lib.wasmtime_module_serialize(self.ptr(), vec))
         try:
             return read_byte_vec(vec)

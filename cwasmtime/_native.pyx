@@ -230,7 +230,9 @@ cdef Store _store_of(object storelike):
     elif isinstance(storelike, Store):
         store = <Store>storelike
     else:
-        raise TypeError(f"expected a Store, Caller or StoreContext, got {type(storelike).__name__}")
+        # AttributeError, as wasmtime-py raises when it looks up `_context` on it.
+        raise AttributeError(f"expected a Store, Caller or StoreContext, got {type(storelike).__name__} "
+                             f"(it has no attribute '_context')")
     store._check()
     return store
 
@@ -390,8 +392,9 @@ cdef void _release_externref(void* data) noexcept with gil:
 
 cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out,
                 wasmtime_externref_t* root) except -1:
-    """Python value -> raw slot, by wasm kind. An externref is created rooted in
-    ``root`` (the caller unroots it once the raw value has been consumed)."""
+    """Python value -> raw slot, by wasm kind. A non-null externref is created rooted
+    in ``root`` and 1 is returned: the caller unroots it once the raw value has been
+    consumed. Returns 0 when ``root`` was not used."""
     cdef Val v
     cdef Func f
     if isinstance(value, Val):
@@ -426,7 +429,7 @@ cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out
             Py_XDECREF(<PyObject*>value)
             raise WasmtimeError("failed to create an externref value")
         out.externref = cw_wasmtime_externref_to_raw(store._ctx, root)
-        return 0
+        return 1
     elif kind == KIND_FUNCREF:
         if value is None:
             out.funcref = NULL
@@ -608,11 +611,8 @@ cdef class Func:
                 if roots == NULL:
                     raise MemoryError()
             for i in range(n):
-                if roots != NULL and sig.kinds[i] == KIND_EXTERNREF and params[i] is not None:
-                    _lower(s, sig.kinds[i], params[i], &slots[i], &roots[rooted])
-                    rooted += 1
-                else:
-                    _lower(s, sig.kinds[i], params[i], &slots[i], NULL)
+                rooted += _lower(s, sig.kinds[i], params[i], &slots[i],
+                                 &roots[rooted] if sig.kinds[i] == KIND_EXTERNREF else NULL)
             s._owner = PyThread_get_thread_ident()
             s._depth += 1
             with nogil:
@@ -680,6 +680,7 @@ cdef wasm_trap_t* _host_trampoline(void* env, wasmtime_caller_t* caller,
 cdef int _store_results(Store store, _Signature sig, object results, wasmtime_val_raw_t* slots) except -1:
     cdef wasmtime_externref_t roots[STACK_SLOTS]
     cdef Py_ssize_t i, rooted = 0
+    cdef uint8_t kind
     if sig.nresults == 0:
         if results is not None:
             raise WasmtimeError("callback produced results when it shouldn't")
@@ -694,11 +695,9 @@ cdef int _store_results(Store store, _Signature sig, object results, wasmtime_va
     # may collect garbage, which would free an unrooted earlier one.
     try:
         for i in range(sig.nresults):
-            if sig.kinds[sig.nparams + i] == KIND_EXTERNREF and results[i] is not None:
-                _lower(store, KIND_EXTERNREF, results[i], &slots[i], &roots[rooted])
-                rooted += 1
-            else:
-                _lower(store, sig.kinds[sig.nparams + i], results[i], &slots[i], NULL)
+            kind = sig.kinds[sig.nparams + i]
+            rooted += _lower(store, kind, results[i], &slots[i],
+                             &roots[rooted] if kind == KIND_EXTERNREF else NULL)
     finally:
         for i in range(rooted):
             cw_wasmtime_externref_unroot(&roots[i])
@@ -774,7 +773,8 @@ cdef class Memory:
     def __init__(self, store, ty):
         from ._types import MemoryType
         if not isinstance(ty, MemoryType):
-            raise TypeError("expected a MemoryType")
+            # AttributeError, as wasmtime-py raises when it calls `ty.ptr()`.
+            raise AttributeError(f"expected a MemoryType, got {type(ty).__name__}")
         cdef Store s = _store_of(store)
         out = ffi.new("wasmtime_memory_t *")
         _check_error(lib.wasmtime_memory_new(s._ctx_c, ty.ptr(), out))

@@ -12,6 +12,15 @@ from ._managed import Managed
 __all__ = ["Trap", "TrapCode", "Frame", "call_failure", "check"]
 
 _NULL = ffi.NULL
+# Everything a finalizer (``_delete``) calls is bound at import: resolving a cffi symbol
+# or parsing a type string takes ffi's non-reentrant lock, and a GC-triggered __del__
+# that needed it while this thread held it would deadlock.
+_trap_delete = lib.wasm_trap_delete
+_BYTE_VEC_P = ffi.typeof("wasm_byte_vec_t *")
+_FRAME_VEC_P = ffi.typeof("wasm_frame_vec_t *")
+_TRAP_CODE_P = ffi.typeof("wasmtime_trap_code_t *")
+_TRAP_P = ffi.typeof("wasm_trap_t *")
+_ERROR_P = ffi.typeof("wasmtime_error_t *")
 
 
 class TrapCode(Enum):
@@ -75,54 +84,68 @@ def _name_or_none(name: Any) -> Optional[str]:
     return read_byte_vec(name).decode("utf-8")
 
 
-class Frame(Managed["ffi.CData"]):
-    """One entry of a trap's wasm backtrace; owns its own copy of the ``wasm_frame_t``."""
+class Frame:
+    """One entry of a trap's wasm backtrace.
+
+    Wasmtime's ``wasm_frame_t`` (even a ``wasm_frame_copy``) borrows the backtrace of the
+    trap it came from, so a Frame copies its data out instead of keeping the pointer: it
+    stays valid after the trap is closed or collected."""
+
+    __slots__ = ("_func_index", "_func_name", "_module_name", "_func_offset", "_module_offset")
+
+    def __init__(self, func_index: int, func_name: Optional[str], module_name: Optional[str],
+                 func_offset: int, module_offset: int) -> None:
+        self._func_index = func_index
+        self._func_name = func_name
+        self._module_name = module_name
+        self._func_offset = func_offset
+        self._module_offset = module_offset
 
     @classmethod
     def _from_ptr(cls, ptr: Any) -> "Frame":
-        """Wrap an owned ``wasm_frame_t*``."""
-        frame: Frame = cls.__new__(cls)
-        frame._set_ptr(ptr)
-        return frame
-
-    def _delete(self, ptr: Any) -> None:
-        lib.wasm_frame_delete(ptr)
+        """Read a (borrowed) ``wasm_frame_t*``; the pointer is not kept."""
+        return cls(int(lib.wasm_frame_func_index(ptr)),
+                   _name_or_none(lib.wasmtime_frame_func_name(ptr)),
+                   _name_or_none(lib.wasmtime_frame_module_name(ptr)),
+                   int(lib.wasm_frame_func_offset(ptr)),
+                   int(lib.wasm_frame_module_offset(ptr)))
 
     @property
     def func_index(self) -> int:
         """Index of the frame's function in its module."""
-        return int(lib.wasm_frame_func_index(self.ptr()))
+        return self._func_index
 
     @property
     def func_name(self) -> Optional[str]:
         """The function's name from the name section, or None."""
-        return _name_or_none(lib.wasmtime_frame_func_name(self.ptr()))
+        return self._func_name
 
     @property
     def module_name(self) -> Optional[str]:
         """The module's name from the name section, or None."""
-        return _name_or_none(lib.wasmtime_frame_module_name(self.ptr()))
+        return self._module_name
 
     @property
     def module_offset(self) -> int:
         """Program counter of this frame as a byte offset into the module."""
-        return int(lib.wasm_frame_module_offset(self.ptr()))
+        return self._module_offset
 
     @property
     def func_offset(self) -> int:
         """Program counter of this frame as a byte offset into the function."""
-        return int(lib.wasm_frame_func_offset(self.ptr()))
+        return self._func_offset
 
 
 def _frames_of(vec: Any) -> List[Frame]:
-    """Copy every frame out of a filled ``wasm_frame_vec_t*``, then free the vector."""
+    """Read every frame of a filled ``wasm_frame_vec_t*`` (whose trap or error must still
+    be alive), then free the vector."""
     try:
-        return [Frame._from_ptr(lib.wasm_frame_copy(vec.data[i])) for i in range(vec.size)]
+        return [Frame._from_ptr(vec.data[i]) for i in range(vec.size)]
     finally:
         lib.wasm_frame_vec_delete(vec)
 
 
-class Trap(Exception, Managed["ffi.CData"]):
+class Trap(Exception, Managed[Any]):
     """A wasm trap (an owned ``wasm_trap_t*``), raised from calls into wasm. Host
     functions may raise ``Trap(message)`` to trap the calling wasm."""
 
@@ -131,7 +154,7 @@ class Trap(Exception, Managed["ffi.CData"]):
         self._set_ptr(lib.wasmtime_trap_new(data, len(data)))
 
     def _delete(self, ptr: Any) -> None:
-        lib.wasm_trap_delete(ptr)
+        _trap_delete(ptr)
 
     @classmethod
     def _from_ptr(cls, ptr: Any) -> "Trap":
@@ -145,7 +168,7 @@ class Trap(Exception, Managed["ffi.CData"]):
     @property
     def message(self) -> str:
         """The trap's message (with the wasm backtrace, if any)."""
-        vec = ffi.new("wasm_byte_vec_t *")
+        vec = ffi.new(_BYTE_VEC_P)
         lib.wasm_trap_message(self.ptr(), vec)
         try:
             data = read_byte_vec(vec)
@@ -158,14 +181,14 @@ class Trap(Exception, Managed["ffi.CData"]):
     @property
     def frames(self) -> List[Frame]:
         """The wasm backtrace, innermost frame first."""
-        vec = ffi.new("wasm_frame_vec_t *")
+        vec = ffi.new(_FRAME_VEC_P)
         lib.wasm_trap_trace(self.ptr(), vec)
         return _frames_of(vec)
 
     @property
     def trap_code(self) -> Optional[TrapCode]:
         """Why wasm trapped; None for traps created by the host (``Trap("...")``)."""
-        code = ffi.new("wasmtime_trap_code_t *")
+        code = ffi.new(_TRAP_CODE_P)
         if lib.wasmtime_trap_code(self.ptr(), code):
             try:
                 return TrapCode(code[0])
@@ -183,14 +206,14 @@ def call_failure(error_address: int, trap_address: int) -> BaseException:
     exception to raise: WasmtimeError/ExitTrap for an error, Trap for a trap."""
     if error_address:
         if trap_address:  # not expected from Wasmtime; do not leak it
-            lib.wasm_trap_delete(ffi.cast("wasm_trap_t *", trap_address))
-        return WasmtimeError._from_ptr(ffi.cast("wasmtime_error_t *", error_address))
+            _trap_delete(ffi.cast(_TRAP_P, trap_address))
+        return WasmtimeError._from_ptr(ffi.cast(_ERROR_P, error_address))
     if trap_address:
-        return Trap._from_ptr(ffi.cast("wasm_trap_t *", trap_address))
+        return Trap._from_ptr(ffi.cast(_TRAP_P, trap_address))
     return WasmtimeError("call failed without an error or a trap")
 
 
-def check(error: "ffi.CData") -> None:
+def check(error: Any) -> None:
     """Raise WasmtimeError/ExitTrap if the wasmtime_error_t* cdata is non-NULL (taking
     ownership)."""
     if error != _NULL:

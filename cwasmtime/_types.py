@@ -3,10 +3,11 @@ the import/export descriptors of a module.
 
 Every class wraps a C pointer. ``_from_ptr(ptr, owner)`` wraps one that is owned by the
 new object when ``owner`` is None, or borrowed from ``owner`` (kept alive, never freed)
-otherwise."""
+otherwise. Accessors here (``FuncType.params``, ``ImportType.type``, ...) return owned
+copies, so a result stays valid even if the object it came from is closed or consumed."""
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Optional, Union
+from typing import Any, Iterable, List, Optional, Self, Union, cast
 
 from ._capi import ffi, lib
 from ._error import WasmtimeError, read_byte_vec
@@ -19,6 +20,23 @@ __all__ = [
 ]
 
 _NULL = ffi.NULL
+# Everything a finalizer (``_delete``) calls is bound at import: resolving a cffi symbol
+# or parsing a type string takes ffi's non-reentrant lock, and a GC-triggered __del__
+# that needed it while this thread held it would deadlock.
+_valtype_delete = lib.wasm_valtype_delete
+_functype_delete = lib.wasm_functype_delete
+_globaltype_delete = lib.wasm_globaltype_delete
+_tabletype_delete = lib.wasm_tabletype_delete
+_memorytype_delete = lib.wasm_memorytype_delete
+_tagtype_delete = lib.wasm_tagtype_delete
+_importtype_delete = lib.wasm_importtype_delete
+_exporttype_delete = lib.wasm_exporttype_delete
+_valtype_copy = lib.wasm_valtype_copy
+_externtype_copy = lib.wasm_externtype_copy
+_VALTYPE_VEC_P = ffi.typeof("wasm_valtype_vec_t *")
+_LIMITS_P = ffi.typeof("wasm_limits_t *")
+_MEMORYTYPE_PP = ffi.typeof("wasm_memorytype_t **")
+_UINT64_P = ffi.typeof("uint64_t *")
 _NO_MAX_32 = 0xFFFFFFFF  # wasm_limits_t.max meaning "no maximum"
 
 _VALKIND_NAMES = {
@@ -35,13 +53,13 @@ def _name(vec: Any) -> str:
     return read_byte_vec(vec).decode("utf-8")
 
 
-class _Borrowable(Managed["ffi.CData"]):
+class _Borrowable(Managed[Any]):
     """Shared ``_from_ptr``/``_delete`` logic: frees the pointer only when owned."""
 
     _owner: Any = None
 
     @classmethod
-    def _from_ptr(cls, ptr: Any, owner: Any = None) -> Any:
+    def _from_ptr(cls, ptr: Any, owner: Any = None) -> Self:
         if ptr == _NULL:
             raise WasmtimeError(f"NULL pointer for {cls.__name__}")
         obj = cls.__new__(cls)
@@ -64,7 +82,7 @@ class ValType(_Borrowable):
         raise WasmtimeError("cannot construct directly")
 
     def _free(self, ptr: Any) -> None:
-        lib.wasm_valtype_delete(ptr)
+        _valtype_delete(ptr)
 
     @classmethod
     def _from_kind(cls, kind: int) -> "ValType":
@@ -99,10 +117,10 @@ class ValType(_Borrowable):
         return int(lib.wasm_valtype_kind(self.ptr()))
 
     @classmethod
-    def _from_list(cls, vec: Any, owner: Any) -> List["ValType"]:
-        """Wrap every entry of a borrowed ``wasm_valtype_vec_t*``."""
+    def _from_list(cls, vec: Any) -> List["ValType"]:
+        """Owned copies of the entries of a borrowed ``wasm_valtype_vec_t*``."""
         data = vec.data
-        return [cls._from_ptr(data[i], owner) for i in range(vec.size)]
+        return [cls._from_ptr(_valtype_copy(data[i]), None) for i in range(vec.size)]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ValType):
@@ -129,7 +147,7 @@ def take_owned_valtype(ty: ValType) -> Any:
 
 def _valtype_vec(types: List[ValType]) -> Any:
     """A ``wasm_valtype_vec_t*`` holding owned copies of ``types`` (for C to take)."""
-    vec = ffi.new("wasm_valtype_vec_t *")
+    vec = ffi.new(_VALTYPE_VEC_P)
     lib.wasm_valtype_vec_new_uninitialized(vec, len(types))
     for i, ty in enumerate(types):
         vec.data[i] = take_owned_valtype(ty)
@@ -151,17 +169,17 @@ class FuncType(_Borrowable):
         self._set_ptr(ptr)
 
     def _free(self, ptr: Any) -> None:
-        lib.wasm_functype_delete(ptr)
+        _functype_delete(ptr)
 
     @property
     def params(self) -> List[ValType]:
         """The parameter types."""
-        return ValType._from_list(lib.wasm_functype_params(self.ptr()), self)
+        return ValType._from_list(lib.wasm_functype_params(self.ptr()))
 
     @property
     def results(self) -> List[ValType]:
         """The result types."""
-        return ValType._from_list(lib.wasm_functype_results(self.ptr()), self)
+        return ValType._from_list(lib.wasm_functype_results(self.ptr()))
 
     def _as_extern(self) -> Any:
         return lib.wasm_functype_as_externtype_const(self.ptr())
@@ -178,17 +196,17 @@ class GlobalType(_Borrowable):
         self._set_ptr(ptr)
 
     def _free(self, ptr: Any) -> None:
-        lib.wasm_globaltype_delete(ptr)
+        _globaltype_delete(ptr)
 
     @property
     def content(self) -> ValType:
         """The type of the global's value."""
-        return ValType._from_ptr(lib.wasm_globaltype_content(self.ptr()), self)
+        return ValType._from_ptr(_valtype_copy(lib.wasm_globaltype_content(self.ptr())), None)
 
     @property
     def mutable(self) -> bool:
         """Whether the global can be set."""
-        return lib.wasm_globaltype_mutability(self.ptr()) == lib.WASM_VAR
+        return bool(lib.wasm_globaltype_mutability(self.ptr()) == lib.WASM_VAR)
 
     def _as_extern(self) -> Any:
         return lib.wasm_globaltype_as_externtype_const(self.ptr())
@@ -208,7 +226,7 @@ class Limits:
 
     def _to_c(self) -> Any:
         """A ``wasm_limits_t*`` (32-bit; ``max=None`` encoded as 0xffffffff)."""
-        return ffi.new("wasm_limits_t *", (self.min, _NO_MAX_32 if self.max is None else self.max))
+        return ffi.new(_LIMITS_P, (self.min, _NO_MAX_32 if self.max is None else self.max))
 
     @classmethod
     def _from_c(cls, limits: Any) -> "Limits":
@@ -228,12 +246,12 @@ class TableType(_Borrowable):
         self._set_ptr(ptr)
 
     def _free(self, ptr: Any) -> None:
-        lib.wasm_tabletype_delete(ptr)
+        _tabletype_delete(ptr)
 
     @property
     def element(self) -> ValType:
         """The type of the table's elements."""
-        return ValType._from_ptr(lib.wasm_tabletype_element(self.ptr()), self)
+        return ValType._from_ptr(_valtype_copy(lib.wasm_tabletype_element(self.ptr())), None)
 
     @property
     def limits(self) -> Limits:
@@ -256,20 +274,20 @@ class MemoryType(_Borrowable):
             raise WasmtimeError("minimum size too large")
         if limits.max and limits.max >= bound:
             raise WasmtimeError("maximum size too large")
-        out = ffi.new("wasm_memorytype_t **")
+        out = ffi.new(_MEMORYTYPE_PP)
         check(lib.wasmtime_memorytype_new(
             limits.min, limits.max is not None, limits.max or 0, bool(is_64), bool(shared),
             page_size_log2, out))
         self._set_ptr(out[0])
 
     def _free(self, ptr: Any) -> None:
-        lib.wasm_memorytype_delete(ptr)
+        _memorytype_delete(ptr)
 
     @property
     def limits(self) -> Limits:
         """The memory's size limits, in pages."""
         ptr = self.ptr()
-        maximum = ffi.new("uint64_t *")
+        maximum = ffi.new(_UINT64_P)
         has_max = lib.wasmtime_memorytype_maximum(ptr, maximum)
         return Limits(int(lib.wasmtime_memorytype_minimum(ptr)), maximum[0] if has_max else None)
 
@@ -314,12 +332,12 @@ class TagType(_Borrowable):
         self._set_ptr(ptr)
 
     def _free(self, ptr: Any) -> None:
-        lib.wasm_tagtype_delete(ptr)
+        _tagtype_delete(ptr)
 
     @property
     def functype(self) -> FuncType:
         """The function type describing the tag's payload."""
-        return FuncType._from_ptr(lib.wasm_tagtype_functype(self.ptr()), self)
+        return FuncType._from_ptr(lib.wasm_functype_copy(lib.wasm_tagtype_functype(self.ptr())), None)
 
     def _as_extern(self) -> Any:
         return lib.wasm_tagtype_as_externtype_const(self.ptr())
@@ -327,7 +345,7 @@ class TagType(_Borrowable):
 
 AsExternType = Union[FuncType, TableType, MemoryType, GlobalType, TagType]
 
-_EXTERN_KINDS: dict[int, tuple[str, type]] = {
+_EXTERN_KINDS: dict[int, tuple[str, type[_Borrowable]]] = {
     lib.WASM_EXTERN_FUNC: ("wasm_externtype_as_functype", FuncType),
     lib.WASM_EXTERN_GLOBAL: ("wasm_externtype_as_globaltype", GlobalType),
     lib.WASM_EXTERN_TABLE: ("wasm_externtype_as_tabletype", TableType),
@@ -348,8 +366,7 @@ def extern_type_from_ptr(ptr: Any, owner: Any) -> AsExternType:
     cast_name, cls = entry
     # An externtype and its specific view are the same object in Wasmtime, so deleting
     # the specific type frees the externtype.
-    result: AsExternType = cls._from_ptr(getattr(lib, cast_name)(ptr), owner)
-    return result
+    return cast(AsExternType, cls._from_ptr(getattr(lib, cast_name)(ptr), owner))
 
 
 wrap_externtype = extern_type_from_ptr
@@ -359,7 +376,7 @@ class ImportType(_Borrowable):
     """One import of a module: module name, field name and extern type."""
 
     def _free(self, ptr: Any) -> None:
-        lib.wasm_importtype_delete(ptr)
+        _importtype_delete(ptr)
 
     @property
     def module(self) -> str:
@@ -375,14 +392,14 @@ class ImportType(_Borrowable):
     @property
     def type(self) -> AsExternType:
         """The type of the imported item."""
-        return extern_type_from_ptr(lib.wasm_importtype_type(self.ptr()), self._owner or self)
+        return extern_type_from_ptr(_externtype_copy(lib.wasm_importtype_type(self.ptr())), None)
 
 
 class ExportType(_Borrowable):
     """One export of a module: name and extern type."""
 
     def _free(self, ptr: Any) -> None:
-        lib.wasm_exporttype_delete(ptr)
+        _exporttype_delete(ptr)
 
     @property
     def name(self) -> str:
@@ -392,4 +409,4 @@ class ExportType(_Borrowable):
     @property
     def type(self) -> AsExternType:
         """The type of the exported item."""
-        return extern_type_from_ptr(lib.wasm_exporttype_type(self.ptr()), self._owner or self)
+        return extern_type_from_ptr(_externtype_copy(lib.wasm_exporttype_type(self.ptr())), None)

@@ -6,7 +6,7 @@ maps value types to ``wasmtime_valkind_t``, checks store arguments, and unroots.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, Union
 
 from . import _native
 from ._capi import ffi, lib
@@ -50,18 +50,21 @@ def use_store(owner: _native.Store, storelike: Any) -> _native.Store:
     return _native.check_owner(owner, storelike)
 
 
-def to_c_val(store: _native.Store, kind: int, value: Any) -> Any:
-    """A new ``wasmtime_val_t*`` holding ``value`` converted to ``kind`` (Func-parameter
-    rules: a Val must match, int -> i32/i64, float -> f32/f64, Func -> funcref, None ->
-    null ref, anything -> externref). An externref inside is rooted: the caller must
-    ``lib.wasmtime_val_unroot`` it (see ``lowered``)."""
+def to_c_val(store: _native.Store, kind: Union[int, ValType], value: Any) -> Any:
+    """A new ``wasmtime_val_t*`` holding ``value`` as ``kind`` (a ``wasmtime_valkind_t``
+    or a ValType), by the Func-parameter rules: a Val must match, int -> i32/i64,
+    float -> f32/f64, Func -> funcref, None -> null ref, anything -> externref. An
+    externref inside is rooted: the caller must ``lib.wasmtime_val_unroot`` it (see
+    ``lowered``)."""
+    if isinstance(kind, ValType):
+        kind = kind_of(kind)
     out = ffi.new("wasmtime_val_t *")
     _native.val_to_c(store, kind, value, _address(out))
     return out
 
 
 @contextmanager
-def lowered(store: _native.Store, kind: int, value: Any) -> Iterator[Any]:
+def lowered(store: _native.Store, kind: Union[int, ValType], value: Any) -> Iterator[Any]:
     """``to_c_val`` for the duration of a ``with`` block, unrooted afterwards."""
     val = to_c_val(store, kind, value)
     try:

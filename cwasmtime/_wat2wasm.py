@@ -9,6 +9,8 @@ from ._trap import check
 
 __all__ = ["wat2wasm"]
 
+_BYTE_VEC_P = ffi.typeof("wasm_byte_vec_t *")
+
 
 def wat2wasm(wat: Union[str, bytes]) -> bytearray:
     """Convert WebAssembly text to the binary format; raises WasmtimeError on a parse error.
@@ -22,7 +24,7 @@ def wat2wasm(wat: Union[str, bytes]) -> bytearray:
         data = bytes(wat)
     else:
         raise TypeError("expected a str or bytes")
-    vec = ffi.new("wasm_byte_vec_t *")
+    vec = ffi.new(_BYTE_VEC_P)
     check(lib.wasmtime_wat2wasm(data, len(data), vec))
     try:
         return read_byte_vec(vec)

@@ -1,4 +1,4 @@
-;; Greatest common divisor, for `python -m cwasmtime run examples/gcd.wat --invoke gcd 27 6`.
+;; Greatest common divisor, for `python -m cwasmtime run --invoke gcd examples/gcd.wat 27 6`.
 (module
   (func (export "gcd") (param $a i32) (param $b i32) (result i32)
     (local $t i32)

@@ -54,6 +54,10 @@ def fetch_tests(workdir: Path) -> Path:
         elif target.exists():
             target.unlink()
     (tests / "conftest.py").write_text(CONFTEST)
+    # test_wasi.py preopens "wasmtime" relative to the sdist root, where wasmtime-py's
+    # package folder stands; an empty folder of that name serves (the alias set by the
+    # conftest above keeps it from ever being imported).
+    (tests.parent / "wasmtime").mkdir(exist_ok=True)
     (tests.parent / "pytest.ini").write_text("[pytest]\n")
     return tests
 

@@ -92,10 +92,28 @@ def test_functype_errors(params: Any, results: Any) -> None:
     assert ours[0] == "raise"
 
 
-def test_functype_params_outlive_functype() -> None:
-    params = FuncType([ValType.i32(), ValType.f64()], []).params
+def test_accessor_results_outlive_their_source() -> None:
+    functype = FuncType([ValType.i32(), ValType.f64()], [ValType.i64()])
+    params, results = functype.params, functype.results
+    functype.close()
     gc.collect()
-    assert [str(p) for p in params] == ["i32", "f64"]
+    assert [str(p) for p in params] == ["i32", "f64"] and results == [ValType.i64()]
+
+    functype = FuncType([ValType.f32()], [])
+    params = functype.params
+    tag = TagType(functype)  # consumes functype
+    payload = tag.functype
+    del tag
+    gc.collect()
+    assert params == [ValType.f32()] and payload.params == [ValType.f32()]
+
+    globaltype = GlobalType(ValType.funcref(), False)
+    content = globaltype.content
+    tabletype = TableType(ValType.externref(), Limits(1, None))
+    element = tabletype.element
+    globaltype.close()
+    tabletype.close()
+    assert str(content) == "funcref" and str(element) == "anyref"
 
 
 def test_functype_from_ptr_owned_and_borrowed() -> None:

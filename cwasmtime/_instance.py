@@ -1,0 +1,151 @@
+"""``Instance`` (an instantiated module living in a Store) and its exports mapping."""
+from __future__ import annotations
+
+import weakref
+from typing import Any, Dict, Optional, Sequence, Tuple
+
+from . import _native
+from ._capi import ffi, lib
+from ._extern import AsExtern, extern_of, wrap_extern
+from ._module import Module
+
+__all__ = ["Instance", "InstanceExports"]
+
+_NULL = ffi.NULL
+
+# Store -> its Wasmtime store id (the ``store_id`` every item handle carries).
+_STORE_IDS: "weakref.WeakKeyDictionary[_native.Store, int]" = weakref.WeakKeyDictionary()
+
+
+def use_store(storelike: Any) -> _native.Store:
+    """The open Store behind ``storelike``; like wasmtime-py, an object without
+    ``_context`` raises AttributeError."""
+    if not hasattr(storelike, "_context"):
+        raise AttributeError(f"'{type(storelike).__name__}' object has no attribute '_context'")
+    return _native.store_of(storelike)
+
+
+def check_item_store(store: _native.Store, item: Any) -> None:
+    """WasmtimeError unless ``item`` (a Func, Global, ...) belongs to ``store``;
+    store-independent items (SharedMemory) pass."""
+    owner = getattr(item, "_owner", None)
+    if isinstance(owner, _native.Store):
+        _native.check_owner(owner, store)
+
+
+def store_id(store: _native.Store) -> int:
+    """Wasmtime's id for ``store``, learned once per Store (from an instance created in
+    it, or else from a throwaway host function)."""
+    known = _STORE_IDS.get(store)
+    if known is None:
+        from ._types import FuncType
+        probe = _native.Func(store, FuncType([], []), _noop)
+        known = _STORE_IDS[store] = int(probe._as_extern().of.func.store_id)
+    return known
+
+
+def _noop() -> None:
+    return None
+
+
+def extern_store_id(extern: Any) -> Optional[int]:
+    """The store id inside a ``wasmtime_extern_t*``; None for store-independent items."""
+    if extern.kind == _native.EXTERN_SHAREDMEMORY:
+        return None
+    # Every store-bound handle in the union starts with its uint64 store_id.
+    return int(extern.of.func.store_id)
+
+
+class Instance:
+    """A module instantiated in a Store with its imports; see ``exports``."""
+
+    _instance: Any  # wasmtime_instance_t* (CFFI)
+    _owner: _native.Store
+    _exports: Optional["InstanceExports"]
+
+    def __init__(self, store: Any, module: Module, imports: Sequence[AsExtern]) -> None:
+        externs = [extern_of(item) for item in imports]
+        s = use_store(store)
+        for item in imports:
+            check_item_store(s, item)
+        module_ptr = module.ptr()
+        c_imports = ffi.new("wasmtime_extern_t[]", len(externs))
+        for i, extern in enumerate(externs):
+            c_imports[i] = extern[0]
+        out = ffi.new("wasmtime_instance_t *")
+        trap = ffi.new("wasm_trap_t **")
+        error = lib.wasmtime_instance_new(s._context(), module_ptr, c_imports, len(externs), out, trap)
+        if error != _NULL or trap[0] != _NULL:
+            raise s._failure(error, trap[0])
+        self._init(s, out)
+
+    def _init(self, store: _native.Store, instance: Any) -> None:
+        self._instance = instance
+        self._owner = store
+        self._exports = None
+        if store not in _STORE_IDS:
+            _STORE_IDS[store] = int(instance.store_id)
+
+    @classmethod
+    def _from_c(cls, store: _native.Store, instance: Any) -> "Instance":
+        """Wrap a filled ``wasmtime_instance_t*`` created in ``store``."""
+        obj: Instance = cls.__new__(cls)
+        obj._init(store, instance)
+        return obj
+
+    def exports(self, store: Any) -> "InstanceExports":
+        """The exports, indexable by name (and by position via ``by_index``). Built once
+        per instance: later calls return the same object holding the same items."""
+        s = _native.check_owner(self._owner, store)
+        exports = self._exports
+        if exports is None:
+            exports = self._exports = InstanceExports(s, self)
+        return exports
+
+
+def _read_only(self: Any, *args: Any, **kwargs: Any) -> Any:
+    raise TypeError("instance exports are read-only")
+
+
+class InstanceExports(Dict[str, AsExtern]):
+    """A read-only mapping from export name to item, in export order. (A ``dict``
+    subclass so that ``exports["name"]`` is a plain C-level dict lookup.)"""
+
+    __slots__ = ("_by_index",)
+
+    _by_index: Tuple[AsExtern, ...]
+
+    def __init__(self, store: _native.Store, instance: Instance) -> None:
+        by_name: Dict[str, AsExtern] = {}
+        items = []
+        ctx = store._context()
+        name = ffi.new("char **")
+        name_len = ffi.new("size_t *")
+        extern = ffi.new("wasmtime_extern_t *")
+        i = 0
+        while lib.wasmtime_instance_export_nth(ctx, instance._instance, i, name, name_len, extern):
+            item = wrap_extern(store, extern)
+            key = ffi.unpack(name[0], name_len[0]).decode("utf-8")
+            items.append(item)
+            by_name[key] = item
+            extern = ffi.new("wasmtime_extern_t *")
+            i += 1
+        dict.__init__(self, by_name)
+        self._by_index = tuple(items)
+
+    @property
+    def by_index(self) -> Sequence[AsExtern]:
+        """The exported items in export order."""
+        return self._by_index
+
+    def __missing__(self, key: Any) -> AsExtern:
+        # `exports[i]` with an int is the i-th export, as in ``by_index``.
+        if type(key) is int:
+            return self._by_index[key]
+        raise KeyError(key)
+
+    def __repr__(self) -> str:
+        return f"InstanceExports({dict.__repr__(self)})"
+
+    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]

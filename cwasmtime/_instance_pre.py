@@ -1,0 +1,46 @@
+"""``InstancePre``: a module whose imports a Linker already resolved, ready to be
+instantiated cheaply (and repeatedly) in any Store of its engine."""
+from __future__ import annotations
+
+from typing import Any
+
+from ._capi import ffi, lib
+from ._instance import Instance, use_store
+from ._managed import Managed
+from ._module import Module
+
+__all__ = ["InstancePre"]
+
+_NULL = ffi.NULL
+
+
+class InstancePre(Managed["ffi.CData"]):
+    """Made by ``Linker.instantiate_pre``; ``instantiate`` skips import resolution."""
+
+    def _delete(self, ptr: Any) -> None:
+        lib.wasmtime_instance_pre_delete(ptr)
+
+    @classmethod
+    def _from_ptr(cls, ptr: Any) -> "InstancePre":
+        """Take ownership of a ``wasmtime_instance_pre_t*``."""
+        if ptr == _NULL:
+            raise ValueError("NULL wasmtime_instance_pre_t pointer")
+        pre: InstancePre = cls.__new__(cls)
+        pre._set_ptr(ptr)
+        return pre
+
+    def instantiate(self, store: Any) -> Instance:
+        """A new instance in ``store``; raises WasmtimeError on failure and Trap if the
+        start function traps (or the host exception that made it fail)."""
+        s = use_store(store)
+        out = ffi.new("wasmtime_instance_t *")
+        trap = ffi.new("wasm_trap_t **")
+        error = lib.wasmtime_instance_pre_instantiate(self.ptr(), s._context(), out, trap)
+        if error != _NULL or trap[0] != _NULL:
+            raise s._failure(error, trap[0])
+        return Instance._from_c(s, out)
+
+    @property
+    def module(self) -> Module:
+        """The Module this was created from."""
+        return Module._from_ptr(lib.wasmtime_instance_pre_module(self.ptr()))

@@ -1,0 +1,162 @@
+"""``Linker``: resolves module imports by name and instantiates modules."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from . import _native
+from ._capi import ffi, lib
+from ._engine import Engine
+from ._error import WasmtimeError
+from ._extern import AsExtern, extern_of, wrap_extern
+from ._instance import (Instance, check_item_store, extern_store_id, store_id,
+                        use_store)
+from ._instance_pre import InstancePre
+from ._managed import Managed
+from ._module import Module
+from ._trap import check
+from ._types import FuncType
+
+__all__ = ["Linker"]
+
+_NULL = ffi.NULL
+
+
+class Linker(Managed["ffi.CData"]):
+    """Named definitions (``module``/``name`` pairs) used to satisfy imports.
+
+    Items defined from a Store (``define``, ``define_instance``, ...) only work with
+    that Store; ``define_func`` and ``define_wasi`` work with every Store of ``engine``."""
+
+    engine: Engine
+
+    def __init__(self, engine: Engine) -> None:
+        self._set_ptr(lib.wasmtime_linker_new(engine.ptr()))
+        self.engine = engine
+
+    def _delete(self, ptr: Any) -> None:
+        lib.wasmtime_linker_delete(ptr)
+
+    def _set_allow_shadowing(self, allow: bool) -> None:
+        lib.wasmtime_linker_allow_shadowing(self.ptr(), bool(allow))
+
+    allow_shadowing = property(
+        fset=_set_allow_shadowing,
+        doc="Whether a later definition may replace an earlier one with the same name "
+            "(default False: redefining raises WasmtimeError). Write-only.")
+
+    def define(self, store: Any, module: str, name: str, item: AsExtern) -> None:
+        """Define ``item`` (from ``store``) as ``module``/``name``."""
+        extern = extern_of(item)
+        module_b = module.encode("utf-8")
+        name_b = name.encode("utf-8")
+        s = use_store(store)
+        check_item_store(s, item)
+        check(lib.wasmtime_linker_define(self.ptr(), s._context(), module_b, len(module_b),
+                                         name_b, len(name_b), extern))
+
+    def define_func(self, module: str, name: str, ty: FuncType, func: Callable[..., Any],
+                    access_caller: bool = False) -> None:
+        """Define a host function as ``module``/``name`` without a Store, so this linker
+        can instantiate into any Store. ``func`` is called as for ``Func``."""
+        module_b = module.encode("utf-8")
+        name_b = name.encode("utf-8")
+        if not isinstance(ty, FuncType):
+            raise TypeError("expected a FuncType")
+        check(_native.linker_define_func(self.ptr(), module_b, name_b, ty, func,
+                                         bool(access_caller)))
+
+    def define_instance(self, store: Any, name: str, instance: Instance) -> None:
+        """Define every export of ``instance`` under module name ``name``."""
+        if not isinstance(instance, Instance):
+            raise TypeError("expected an `Instance`")
+        name_b = name.encode("utf-8")
+        s = use_store(store)
+        _native.check_owner(instance._owner, s)
+        check(lib.wasmtime_linker_define_instance(self.ptr(), s._context(), name_b,
+                                                  len(name_b), instance._instance))
+
+    def define_wasi(self) -> None:
+        """Define the WASI preview1 functions (the Store needs ``set_wasi``)."""
+        check(lib.wasmtime_linker_define_wasi(self.ptr()))
+
+    def define_module(self, store: Any, name: str, module: Module) -> None:
+        """Define ``module``'s exports under ``name``, instantiated automatically the way
+        WASI commands and reactors expect."""
+        if not isinstance(module, Module):
+            raise TypeError("expected a `Module`")
+        name_b = name.encode("utf-8")
+        s = use_store(store)
+        error = lib.wasmtime_linker_module(self.ptr(), s._context(), name_b, len(name_b),
+                                           module.ptr())
+        if error != _NULL:  # a reactor's initialization may have run host code
+            raise s._failure(error, _NULL)
+
+    def instantiate(self, store: Any, module: Module) -> Instance:
+        """Instantiate ``module`` in ``store`` with this linker's definitions; raises
+        WasmtimeError for a missing/mismatched import and Trap if the start traps."""
+        s = use_store(store)
+        module_ptr = module.ptr()
+        out = ffi.new("wasmtime_instance_t *")
+        trap = ffi.new("wasm_trap_t **")
+        error = lib.wasmtime_linker_instantiate(self.ptr(), s._context(), module_ptr, out, trap)
+        if error != _NULL or trap[0] != _NULL:
+            raise s._failure(error, trap[0])
+        return Instance._from_c(s, out)
+
+    def instantiate_pre(self, module: Module) -> InstancePre:
+        """Resolve ``module``'s imports now; raises WasmtimeError if one is missing."""
+        if not isinstance(module, Module):
+            raise TypeError("expected a `Module`")
+        out = ffi.new("wasmtime_instance_pre_t **")
+        check(lib.wasmtime_linker_instantiate_pre(self.ptr(), module.ptr(), out))
+        return InstancePre._from_ptr(out[0])
+
+    def get_default(self, store: Any, name: str) -> _native.Func:
+        """The default export of module ``name`` (a no-op function if none)."""
+        name_b = name.encode("utf-8")
+        s = use_store(store)
+        extern = ffi.new("wasmtime_extern_t *")
+        extern.kind = _native.EXTERN_FUNC
+        error = lib.wasmtime_linker_get_default(self.ptr(), s._context(), name_b, len(name_b),
+                                                ffi.addressof(extern.of, "func"))
+        if error != _NULL:
+            raise s._failure(error, _NULL)
+        _check_from(s, extern)
+        func: _native.Func = _native.Func._from_extern(s, extern)
+        return func
+
+    def get(self, store: Any, module: str, name: str) -> AsExtern:
+        """The item defined as ``module``/``name``; WasmtimeError if there is none."""
+        module_b = module.encode("utf-8")
+        name_b = name.encode("utf-8")
+        s = use_store(store)
+        extern = ffi.new("wasmtime_extern_t *")
+        if not lib.wasmtime_linker_get(self.ptr(), s._context(), module_b, len(module_b),
+                                       name_b, len(name_b), extern):
+            raise WasmtimeError("item not defined in linker")
+        _check_from(s, extern)
+        return wrap_extern(s, extern)
+
+    def define_unknown_imports_as_traps(self, module: Module) -> None:
+        """Define each of ``module``'s still-undefined function imports as a function
+        that traps when called."""
+        if not isinstance(module, Module):
+            raise TypeError("expected a `Module`")
+        check(lib.wasmtime_linker_define_unknown_imports_as_traps(self.ptr(), module.ptr()))
+
+    def define_unknown_imports_as_default_values(self, store: Any, module: Module) -> None:
+        """Define each of ``module``'s still-undefined imports as a default value (zero,
+        null) created in ``store``; functions return default results."""
+        if not isinstance(module, Module):
+            raise TypeError("expected a `Module`")
+        s = use_store(store)
+        check(lib.wasmtime_linker_define_unknown_imports_as_default_values(
+            self.ptr(), s._context(), module.ptr()))
+
+
+def _check_from(store: _native.Store, extern: Any) -> None:
+    """WasmtimeError if a linker item was defined from another Store (using it with
+    ``store`` would abort the process inside Wasmtime)."""
+    item_store = extern_store_id(extern)
+    if item_store is not None and item_store != store_id(store):
+        raise WasmtimeError("linker item was defined in a different Store than the one given")

@@ -1,0 +1,161 @@
+"""``WasiConfig``: the WASI (preview1) context a Store gets from ``Store.set_wasi``."""
+from __future__ import annotations
+
+import errno
+import itertools
+import os
+import sys
+from typing import Any, Callable, Dict, Iterable, List, Sequence, Union
+
+from ._capi import ffi, lib
+from ._error import WasmtimeError
+from ._managed import Managed
+
+__all__ = ["WasiConfig"]
+
+CustomOutput = Callable[[bytes], Union[int, None]]
+PathArg = Union[str, bytes, "os.PathLike[Any]"]
+
+# Callbacks given to stdout_custom/stderr_custom, by handle (the C side's `data`), until
+# Wasmtime's finalizer says the owning config/store no longer needs them.
+_OUTPUTS: Dict[int, CustomOutput] = {}
+_HANDLES = itertools.count(1)
+
+
+def _write(data: Any, buf: Any, size: int) -> int:
+    try:
+        callback = _OUTPUTS[int(ffi.cast("uintptr_t", data))]
+        written = callback(bytes(ffi.buffer(buf, size)))
+        return size if written is None else int(written)
+    except BaseException as exc:  # never let an exception unwind into Wasmtime
+        try:
+            print(f"cwasmtime: WASI custom output callback failed: {exc!r}", file=sys.stderr)
+        except BaseException:
+            pass
+        return -errno.EIO
+
+
+def _write_error(exc_type: Any, exc: Any, tb: Any) -> None:
+    pass  # _write catches everything; this only guards CFFI's own conversion errors
+
+
+def _release(data: Any) -> None:
+    try:
+        _OUTPUTS.pop(int(ffi.cast("uintptr_t", data)), None)
+    except BaseException:  # may run at interpreter shutdown
+        pass
+
+
+_write_cb = ffi.callback("wasi_write_callback_t", _write, error=-errno.EIO, onerror=_write_error)
+_release_cb = ffi.callback("wasmtime_finalizer_t", _release)
+
+
+def _path_bytes(path: PathArg) -> bytes:
+    raw = os.fspath(path)
+    return raw if isinstance(raw, bytes) else raw.encode("utf-8")
+
+
+def _c_strings(strings: Sequence[str]) -> List[Any]:
+    return [ffi.new("char[]", s.encode("utf-8")) for s in strings]
+
+
+class WasiConfig(Managed["ffi.CData"]):
+    """Arguments, environment, stdio and preopened directories for a WASI program.
+    Most settings are write-only properties; ``Store.set_wasi`` consumes the config."""
+
+    def __init__(self) -> None:
+        self._set_ptr(lib.wasi_config_new())
+
+    def _delete(self, ptr: Any) -> None:
+        lib.wasi_config_delete(ptr)
+
+    def _set_argv(self, argv: List[str]) -> None:
+        args = _c_strings(argv)
+        if not lib.wasi_config_set_argv(self.ptr(), len(args), ffi.new("char *[]", args)):
+            raise WasmtimeError("failed to configure argv")
+
+    argv = property(fset=_set_argv, doc="The program's arguments (list of str). Write-only.")
+
+    def inherit_argv(self) -> None:
+        """Use this process's arguments."""
+        lib.wasi_config_inherit_argv(self.ptr())
+
+    def _set_env(self, pairs: Iterable[Iterable[str]]) -> None:
+        names: List[str] = []
+        values: List[str] = []
+        for name, value in pairs:
+            names.append(name)
+            values.append(value)
+        c_names = _c_strings(names)
+        c_values = _c_strings(values)
+        if not lib.wasi_config_set_env(self.ptr(), len(names), ffi.new("char *[]", c_names),
+                                       ffi.new("char *[]", c_values)):
+            raise WasmtimeError("failed to configure environment")
+
+    env = property(fset=_set_env,
+                   doc="Environment variables as (name, value) pairs. Write-only.")
+
+    def inherit_env(self) -> None:
+        """Use this process's environment variables."""
+        lib.wasi_config_inherit_env(self.ptr())
+
+    def _set_stdin_file(self, path: PathArg) -> None:
+        if not lib.wasi_config_set_stdin_file(self.ptr(), _path_bytes(path)):
+            raise WasmtimeError("failed to set stdin file")
+
+    stdin_file = property(fset=_set_stdin_file,
+                          doc="Read stdin from this existing file. Write-only.")
+
+    def inherit_stdin(self) -> None:
+        """Read stdin from this process's stdin."""
+        lib.wasi_config_inherit_stdin(self.ptr())
+
+    def _set_stdout_file(self, path: PathArg) -> None:
+        if not lib.wasi_config_set_stdout_file(self.ptr(), _path_bytes(path)):
+            raise WasmtimeError("failed to set stdout file")
+
+    stdout_file = property(fset=_set_stdout_file,
+                           doc="Write stdout to this file (created or truncated). Write-only.")
+
+    def _set_stdout_custom(self, callback: CustomOutput) -> None:
+        lib.wasi_config_set_stdout_custom(self.ptr(), _write_cb, _register(callback), _release_cb)
+
+    stdout_custom = property(
+        fset=_set_stdout_custom,
+        doc="Call ``callback(data: bytes)`` for each write to stdout; it returns the "
+            "number of bytes consumed, or None for all. Write-only.")
+
+    def inherit_stdout(self) -> None:
+        """Write stdout to this process's stdout."""
+        lib.wasi_config_inherit_stdout(self.ptr())
+
+    def _set_stderr_file(self, path: PathArg) -> None:
+        if not lib.wasi_config_set_stderr_file(self.ptr(), _path_bytes(path)):
+            raise WasmtimeError("failed to set stderr file")
+
+    stderr_file = property(fset=_set_stderr_file,
+                           doc="Write stderr to this file (created or truncated). Write-only.")
+
+    def _set_stderr_custom(self, callback: CustomOutput) -> None:
+        lib.wasi_config_set_stderr_custom(self.ptr(), _write_cb, _register(callback), _release_cb)
+
+    stderr_custom = property(
+        fset=_set_stderr_custom,
+        doc="Like ``stdout_custom``, for stderr. Write-only.")
+
+    def inherit_stderr(self) -> None:
+        """Write stderr to this process's stderr."""
+        lib.wasi_config_inherit_stderr(self.ptr())
+
+    def preopen_dir(self, path: str, guest_path: str, fs_mutable: bool = True) -> None:
+        """Give the program the host directory ``path`` as ``guest_path``; read-only
+        unless ``fs_mutable``."""
+        if not lib.wasi_config_preopen_dir(self.ptr(), path.encode("utf-8"),
+                                           guest_path.encode("utf-8"), bool(fs_mutable)):
+            raise WasmtimeError("failed to add preopen dir")
+
+
+def _register(callback: CustomOutput) -> Any:
+    handle = next(_HANDLES)
+    _OUTPUTS[handle] = callback
+    return ffi.cast("void *", handle)
