@@ -74,7 +74,8 @@ class Instance:
             c_imports[i] = extern[0]
         out = ffi.new("wasmtime_instance_t *")
         trap = ffi.new("wasm_trap_t **")
-        error = lib.wasmtime_instance_new(s._context(), module_ptr, c_imports, len(externs), out, trap)
+        with s._running_wasm() as ctx:
+            error = lib.wasmtime_instance_new(ctx, module_ptr, c_imports, len(externs), out, trap)
         if error != _NULL or trap[0] != _NULL:
             raise s._failure(error, trap[0])
         self._init(s, out)

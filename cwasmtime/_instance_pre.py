@@ -8,6 +8,7 @@ from ._capi import ffi, lib
 from ._instance import Instance, use_store
 from ._managed import Managed
 from ._module import Module
+from ._wasi import require_wasi_context
 
 __all__ = ["InstancePre"]
 
@@ -17,25 +18,32 @@ _NULL = ffi.NULL
 class InstancePre(Managed["ffi.CData"]):
     """Made by ``Linker.instantiate_pre``; ``instantiate`` skips import resolution."""
 
+    _needs_wasi = False
+
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_instance_pre_delete(ptr)
 
     @classmethod
-    def _from_ptr(cls, ptr: Any) -> "InstancePre":
-        """Take ownership of a ``wasmtime_instance_pre_t*``."""
+    def _from_ptr(cls, ptr: Any, needs_wasi: bool = False) -> "InstancePre":
+        """Take ownership of a ``wasmtime_instance_pre_t*``; ``needs_wasi`` when its
+        linker defines WASI (stores must then have a WASI context)."""
         if ptr == _NULL:
             raise ValueError("NULL wasmtime_instance_pre_t pointer")
         pre: InstancePre = cls.__new__(cls)
         pre._set_ptr(ptr)
+        pre._needs_wasi = needs_wasi
         return pre
 
     def instantiate(self, store: Any) -> Instance:
         """A new instance in ``store``; raises WasmtimeError on failure and Trap if the
         start function traps (or the host exception that made it fail)."""
         s = use_store(store)
+        if self._needs_wasi:
+            require_wasi_context(s, self.module)
         out = ffi.new("wasmtime_instance_t *")
         trap = ffi.new("wasm_trap_t **")
-        error = lib.wasmtime_instance_pre_instantiate(self.ptr(), s._context(), out, trap)
+        with s._running_wasm() as ctx:
+            error = lib.wasmtime_instance_pre_instantiate(self.ptr(), ctx, out, trap)
         if error != _NULL or trap[0] != _NULL:
             raise s._failure(error, trap[0])
         return Instance._from_c(s, out)

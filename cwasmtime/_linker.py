@@ -15,6 +15,7 @@ from ._managed import Managed
 from ._module import Module
 from ._trap import check
 from ._types import FuncType
+from ._wasi import require_wasi_context
 
 __all__ = ["Linker"]
 
@@ -32,6 +33,7 @@ class Linker(Managed["ffi.CData"]):
     def __init__(self, engine: Engine) -> None:
         self._set_ptr(lib.wasmtime_linker_new(engine.ptr()))
         self.engine = engine
+        self._defines_wasi = False
 
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_linker_delete(ptr)
@@ -78,6 +80,7 @@ class Linker(Managed["ffi.CData"]):
     def define_wasi(self) -> None:
         """Define the WASI preview1 functions (the Store needs ``set_wasi``)."""
         check(lib.wasmtime_linker_define_wasi(self.ptr()))
+        self._defines_wasi = True
 
     def define_module(self, store: Any, name: str, module: Module) -> None:
         """Define ``module``'s exports under ``name``, instantiated automatically the way
@@ -86,8 +89,8 @@ class Linker(Managed["ffi.CData"]):
             raise TypeError("expected a `Module`")
         name_b = name.encode("utf-8")
         s = use_store(store)
-        error = lib.wasmtime_linker_module(self.ptr(), s._context(), name_b, len(name_b),
-                                           module.ptr())
+        with s._running_wasm() as ctx:
+            error = lib.wasmtime_linker_module(self.ptr(), ctx, name_b, len(name_b), module.ptr())
         if error != _NULL:  # a reactor's initialization may have run host code
             raise s._failure(error, _NULL)
 
@@ -98,7 +101,10 @@ class Linker(Managed["ffi.CData"]):
         module_ptr = module.ptr()
         out = ffi.new("wasmtime_instance_t *")
         trap = ffi.new("wasm_trap_t **")
-        error = lib.wasmtime_linker_instantiate(self.ptr(), s._context(), module_ptr, out, trap)
+        if self._defines_wasi:
+            require_wasi_context(s, module)
+        with s._running_wasm() as ctx:
+            error = lib.wasmtime_linker_instantiate(self.ptr(), ctx, module_ptr, out, trap)
         if error != _NULL or trap[0] != _NULL:
             raise s._failure(error, trap[0])
         return Instance._from_c(s, out)
@@ -109,7 +115,7 @@ class Linker(Managed["ffi.CData"]):
             raise TypeError("expected a `Module`")
         out = ffi.new("wasmtime_instance_pre_t **")
         check(lib.wasmtime_linker_instantiate_pre(self.ptr(), module.ptr(), out))
-        return InstancePre._from_ptr(out[0])
+        return InstancePre._from_ptr(out[0], needs_wasi=self._defines_wasi)
 
     def get_default(self, store: Any, name: str) -> _native.Func:
         """The default export of module ``name`` (a no-op function if none)."""

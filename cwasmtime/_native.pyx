@@ -110,6 +110,7 @@ cdef class Store:
     cdef object _pending
     cdef unsigned long _owner
     cdef Py_ssize_t _depth
+    cdef readonly bint _has_wasi
     cdef object __weakref__
 
     def __init__(self, engine=None, data=None):
@@ -150,6 +151,12 @@ cdef class Store:
         self._check()
         return self._ctx_c
 
+    def _running_wasm(self):
+        """A context manager for a CFFI call that may run wasm (a start function, say):
+        the store is marked busy on this thread meanwhile; ``as`` gives the context."""
+        self._check()
+        return _RunningWasm(self)
+
     def _failure(self, error, trap):
         """The exception for a failed C call into this store (CFFI error/trap
         pointers): the host exception that caused it, if any, else Trap/WasmtimeError."""
@@ -178,6 +185,7 @@ cdef class Store:
         """Give this store a WASI context; consumes the ``WasiConfig``."""
         ctx = self._context()
         _check_error(lib.wasmtime_context_set_wasi(ctx, wasi._consume()))
+        self._has_wasi = True
 
     def set_wasi_http(self):
         """Initialize WASI HTTP (after ``set_wasi``)."""
@@ -216,6 +224,22 @@ cdef class Store:
 
 
 Managed.register(Store)
+
+
+cdef class _RunningWasm:
+    cdef Store _store
+
+    def __cinit__(self, Store store):
+        self._store = store
+
+    def __enter__(self):
+        self._store._check()
+        self._store._owner = PyThread_get_thread_ident()
+        self._store._depth += 1
+        return self._store._ctx_c
+
+    def __exit__(self, *exc):
+        self._store._depth -= 1
 
 
 cdef Store _store_of(object storelike):

@@ -159,3 +159,17 @@ def _register(callback: CustomOutput) -> Any:
     handle = next(_HANDLES)
     _OUTPUTS[handle] = callback
     return ffi.cast("void *", handle)
+
+
+WASI_MODULES = ("wasi_snapshot_preview1", "wasi_unstable")
+
+
+def require_wasi_context(store: Any, module: Any) -> None:
+    """Refuse to instantiate a module importing WASI into a Store without a WASI
+    context: Wasmtime would abort the whole process at the first WASI call."""
+    if store._has_wasi:
+        return
+    if any(imp.module in WASI_MODULES for imp in module.imports):
+        raise WasmtimeError(
+            "this module imports WASI but the Store has no WASI context; "
+            "call store.set_wasi(WasiConfig()) before instantiating it")

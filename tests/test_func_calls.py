@@ -306,3 +306,37 @@ def test_fuel_stops_an_infinite_loop():
     with pytest.raises(wt.Trap) as info:
         exports(store, LOOP_WAT)["spin"](store)
     assert info.value.trap_code == wt.TrapCode.OUT_OF_FUEL
+
+
+def test_store_is_busy_while_a_start_function_runs():
+    store = wt.Store()
+    seen = []
+
+    def from_other_thread():
+        try:
+            store.gc()
+        except wt.WasmtimeError as e:
+            seen.append(str(e))
+
+    def start():
+        t = threading.Thread(target=from_other_thread)
+        t.start()
+        t.join()
+
+    linker = wt.Linker(store.engine)
+    linker.define_func("", "f", wt.FuncType([], []), start)
+    linker.instantiate(store, wt.Module(store.engine, '(module (import "" "f" (func $f)) (start $f))'))
+    assert seen and "another thread" in seen[0]
+
+
+def test_wasi_module_without_wasi_context_raises_instead_of_aborting():
+    store = wt.Store()
+    linker = wt.Linker(store.engine)
+    linker.define_wasi()
+    module = wt.Module.from_file(store.engine, str(__import__("pathlib").Path(__file__).parents[1] / "examples" / "hello.wat"))
+    with pytest.raises(wt.WasmtimeError, match="no WASI context"):
+        linker.instantiate(store, module)
+    with pytest.raises(wt.WasmtimeError, match="no WASI context"):
+        linker.instantiate_pre(module).instantiate(store)
+    store.set_wasi(wt.WasiConfig())
+    assert linker.instantiate(store, module).exports(store)["_start"](store) is None
