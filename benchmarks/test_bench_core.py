@@ -1,6 +1,6 @@
 """Speed of the drop-in API, cwasmtime against wasmtime-py 50.0.1 in the same run.
 
-    pytest benchmarks --benchmark-enable --benchmark-group-by=group --benchmark-columns=min,median,mean,rounds
+    pytest benchmarks --benchmark-enable --benchmark-group-by=group --benchmark-columns=min,median,rounds --benchmark-min-time=0.0002
 
 pytest-benchmark prints each case's figures with its ratio to the fastest of its group
 in parentheses; every group holds the same operation through both packages."""

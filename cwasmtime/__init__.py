@@ -74,23 +74,28 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))
 
 
+# For type checkers: ``X as X`` marks explicit re-exports (needed under mypy --strict for
+# Managed and Storelike, which are not in __all__).
 if TYPE_CHECKING:
-    from ._config import Config
-    from ._engine import Engine
-    from ._error import ExitTrap, WasmtimeError
-    from ._globals import Global
-    from ._instance import Instance
-    from ._instance_pre import InstancePre
-    from ._linker import Linker
-    from ._managed import Managed
-    from ._module import Module
-    from ._native import Caller, Func, Memory, Store, StoreContext, Val
-    from ._sharedmemory import SharedMemory
-    from ._storelike import Storelike
-    from ._table import Table
-    from ._tag import Tag
-    from ._trap import Frame, Trap, TrapCode
-    from ._types import (ExportType, FuncType, GlobalType, ImportType, Limits, MemoryType,
-                         TableType, TagType, ValType)
-    from ._wasi import WasiConfig
-    from ._wat2wasm import wat2wasm
+    from ._config import Config as Config
+    from ._engine import Engine as Engine
+    from ._error import ExitTrap as ExitTrap, WasmtimeError as WasmtimeError
+    from ._globals import Global as Global
+    from ._instance import Instance as Instance
+    from ._instance_pre import InstancePre as InstancePre
+    from ._linker import Linker as Linker
+    from ._managed import Managed as Managed
+    from ._module import Module as Module
+    from ._native import (Caller as Caller, Func as Func, Memory as Memory, Store as Store,
+                          StoreContext as StoreContext, Val as Val)
+    from ._sharedmemory import SharedMemory as SharedMemory
+    from ._storelike import Storelike as Storelike
+    from ._table import Table as Table
+    from ._tag import Tag as Tag
+    from ._trap import Frame as Frame, Trap as Trap, TrapCode as TrapCode
+    from ._types import (ExportType as ExportType, FuncType as FuncType,
+                         GlobalType as GlobalType, ImportType as ImportType,
+                         Limits as Limits, MemoryType as MemoryType, TableType as TableType,
+                         TagType as TagType, ValType as ValType)
+    from ._wasi import WasiConfig as WasiConfig
+    from ._wat2wasm import wat2wasm as wat2wasm

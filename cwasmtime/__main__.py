@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Dict, NamedTuple, Optional
+from typing import Callable, Dict, List, NamedTuple, Optional
 
 from . import _library, _run
 
 
+CommandFunc = Callable[[argparse.Namespace], int]
+
+
 class Command(NamedTuple):
-    run: Callable[[argparse.Namespace], int]
+    run: CommandFunc
     help: str
     configure: Optional[Callable[[argparse.ArgumentParser], None]]
 
@@ -23,9 +26,11 @@ class Command(NamedTuple):
 COMMANDS: Dict[str, Command] = {}
 
 
-def command(name: str, help: str, configure=None):
+def command(name: str, help: str,
+            configure: Optional[Callable[[argparse.ArgumentParser], None]] = None
+            ) -> Callable[[CommandFunc], CommandFunc]:
     """Register ``func(args) -> int`` as the subcommand *name*."""
-    def register(func):
+    def register(func: CommandFunc) -> CommandFunc:
         COMMANDS[name] = Command(func, help, configure)
         return func
     return register
@@ -39,7 +44,7 @@ def _cwasmtime_version() -> str:
         return "unknown"
 
 
-def _progress_flag(args) -> Optional[bool]:
+def _progress_flag(args: argparse.Namespace) -> Optional[bool]:
     return {"auto": None, "always": True, "never": False}[args.progress]
 
 
@@ -111,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command].run(args)

@@ -7,9 +7,8 @@ from . import _native
 from ._error import WasmtimeError
 
 if TYPE_CHECKING:
-    from ._func import Func
     from ._globals import Global
-    from ._memory import Memory
+    from ._native import Func, Memory
     from ._sharedmemory import SharedMemory
     from ._table import Table
     from ._tag import Tag

@@ -5,6 +5,7 @@ from typing import Any, Optional
 
 from . import _native
 from ._capi import ffi, lib
+from ._storelike import Storelike
 from ._trap import check
 from ._types import GlobalType
 from ._value import kind_of, lift, lowered, owner_store, use_store
@@ -20,7 +21,7 @@ class Global:
     _owner: _native.Store
     _kind: Optional[int] = None  # wasmtime_valkind_t of the content, once known
 
-    def __init__(self, store: Any, ty: GlobalType, val: Any) -> None:
+    def __init__(self, store: Storelike, ty: GlobalType, val: Any) -> None:
         if not isinstance(ty, GlobalType):
             raise TypeError("expected a GlobalType")
         kind = kind_of(ty.content)
@@ -53,14 +54,14 @@ class Global:
             kind = self._kind = kind_of(self.type(s).content)
         return kind
 
-    def type(self, store: Any) -> GlobalType:
+    def type(self, store: Storelike) -> GlobalType:
         """This global's GlobalType."""
         s = use_store(self._owner, store)
         ptr = lib.wasmtime_global_type(s._context(), self._global)
         result: GlobalType = GlobalType._from_ptr(ptr, None)
         return result
 
-    def value(self, store: Any) -> Any:
+    def value(self, store: Storelike) -> Any:
         """The current value as a Python value (a null reference is returned as a null
         ``Val``, which compares equal to None)."""
         s = use_store(self._owner, store)
@@ -68,7 +69,7 @@ class Global:
         lib.wasmtime_global_get(s._context(), self._global, out)
         return lift(s, out)
 
-    def set_value(self, store: Any, val: Any) -> None:
+    def set_value(self, store: Storelike, val: Any) -> None:
         """Set the value (WasmtimeError if the global is immutable)."""
         s = use_store(self._owner, store)
         with lowered(s, self._content_kind(s), val) as c_val:

@@ -8,6 +8,7 @@ from . import _native
 from ._capi import ffi, lib
 from ._extern import AsExtern, extern_of, wrap_extern
 from ._module import Module
+from ._storelike import Storelike
 
 __all__ = ["Instance", "InstanceExports"]
 
@@ -63,7 +64,7 @@ class Instance:
     _owner: _native.Store
     _exports: Optional["InstanceExports"]
 
-    def __init__(self, store: Any, module: Module, imports: Sequence[AsExtern]) -> None:
+    def __init__(self, store: Storelike, module: Module, imports: Sequence[AsExtern]) -> None:
         externs = [extern_of(item) for item in imports]
         s = use_store(store)
         for item in imports:
@@ -94,7 +95,7 @@ class Instance:
         obj._init(store, instance)
         return obj
 
-    def exports(self, store: Any) -> "InstanceExports":
+    def exports(self, store: Storelike) -> "InstanceExports":
         """The exports, indexable by name (and by position via ``by_index``). Built once
         per instance: later calls return the same object holding the same items."""
         s = _native.check_owner(self._owner, store)
@@ -148,5 +149,5 @@ class InstanceExports(Dict[str, AsExtern]):
     def __repr__(self) -> str:
         return f"InstanceExports({dict.__repr__(self)})"
 
-    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
-    clear = pop = popitem = setdefault = update = _read_only  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only

@@ -8,6 +8,7 @@ from ._capi import ffi, lib
 from ._instance import Instance, use_store
 from ._managed import Managed
 from ._module import Module
+from ._storelike import Storelike
 from ._wasi import require_wasi_context
 
 __all__ = ["InstancePre"]
@@ -15,7 +16,7 @@ __all__ = ["InstancePre"]
 _NULL = ffi.NULL
 
 
-class InstancePre(Managed["ffi.CData"]):
+class InstancePre(Managed[Any]):
     """Made by ``Linker.instantiate_pre``; ``instantiate`` skips import resolution."""
 
     _needs_wasi = False
@@ -34,7 +35,7 @@ class InstancePre(Managed["ffi.CData"]):
         pre._needs_wasi = needs_wasi
         return pre
 
-    def instantiate(self, store: Any) -> Instance:
+    def instantiate(self, store: Storelike) -> Instance:
         """A new instance in ``store``; raises WasmtimeError on failure and Trap if the
         start function traps (or the host exception that made it fail)."""
         s = use_store(store)

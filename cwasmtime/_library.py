@@ -58,7 +58,10 @@ import urllib.parse
 import urllib.request
 import warnings
 from pathlib import Path
-from typing import NamedTuple, Optional, Tuple
+from typing import IO, Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
+
+#: A filesystem path argument.
+StrPath = Union[str, "os.PathLike[str]"]
 
 # ---------------------------------------------------------------------------
 # Pins: the ONE place that names the Wasmtime version.
@@ -266,7 +269,7 @@ def current_platform(sys_platform: Optional[str] = None, machine: Optional[str] 
 # Version and hashing
 # ---------------------------------------------------------------------------
 
-def library_version(path) -> Optional[Tuple[int, int, int]]:
+def library_version(path: StrPath) -> Optional[Tuple[int, int, int]]:
     """The Wasmtime version a library file reports, or None.
 
     Wasmtime exports version-marked symbols (``resolve_vmctx_memory_ptr_50_0_0``);
@@ -286,7 +289,7 @@ def library_version(path) -> Optional[Tuple[int, int, int]]:
         return None
 
 
-def check_version(path, what: str = "library") -> Tuple[int, int, int]:
+def check_version(path: StrPath, what: str = "library") -> Tuple[int, int, int]:
     """Return the version of the library at *path*; raise WrongVersionError unless 50.0.x."""
     version = library_version(path)
     want = WASMTIME_VERSION_TUPLE
@@ -306,7 +309,7 @@ def check_version(path, what: str = "library") -> Tuple[int, int, int]:
     return version
 
 
-def sha256_file(path) -> str:
+def sha256_file(path: StrPath) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -337,9 +340,10 @@ def cache_root(sys_platform: Optional[str] = None) -> Path:
 
 def fallback_cache_root() -> Path:
     """Per-user cache under the temp dir, used when cache_root() is unwritable."""
-    try:
-        user = str(os.getuid())  # type: ignore[attr-defined]
-    except AttributeError:
+    getuid = getattr(os, "getuid", None)  # POSIX only
+    if getuid is not None:
+        user = str(getuid())
+    else:
         user = re.sub(r"[^A-Za-z0-9_.-]", "_", os.environ.get("USERNAME", "user"))
     return Path(tempfile.gettempdir()) / ("cwasmtime-cache-" + user)
 
@@ -352,7 +356,7 @@ def _sidecar_path(lib: Path) -> Path:
     return lib.with_name(lib.name + ".json")
 
 
-def read_sidecar(lib) -> Optional[dict]:
+def read_sidecar(lib: StrPath) -> Optional[Dict[str, Any]]:
     try:
         with open(_sidecar_path(Path(lib)), "r", encoding="utf-8") as f:
             data = json.load(f)
@@ -366,7 +370,7 @@ class _CacheState(NamedTuple):
     problem: Optional[str]       # why a present entry is unusable (None: absent / ok)
     sha256: Optional[str]
     version: Optional[Tuple[int, int, int]]
-    sidecar: Optional[dict]
+    sidecar: Optional[Dict[str, Any]]
 
 
 def _check_cached(lib: Path) -> _CacheState:
@@ -390,7 +394,7 @@ def _check_cached(lib: Path) -> _CacheState:
 
 
 @contextlib.contextmanager
-def _file_lock(path: Path):
+def _file_lock(path: Path) -> Iterator[None]:
     """An exclusive inter-process lock held on *path* (created if needed)."""
     fd = os.open(str(path), os.O_RDWR | os.O_CREAT, 0o644)
     try:
@@ -449,7 +453,9 @@ def _user_agent() -> str:
         ours, WASMTIME_VERSION, _platform.python_version(), sys.platform)
 
 
-def _open(url: str, accept: str = "*/*"):
+def _open(url: str, accept: str = "*/*") -> Any:
+    """``urlopen(url)``: an ``http.client.HTTPResponse`` (or ``addinfourl`` for a
+    non-HTTP URL); DownloadError/OfflineError on failure."""
     req = urllib.request.Request(url, headers={"User-Agent": _user_agent(), "Accept": accept})
     try:
         return urllib.request.urlopen(req, timeout=NETWORK_TIMEOUT)
@@ -464,7 +470,7 @@ def _open(url: str, accept: str = "*/*"):
 class _Progress:
     """A one-line progress bar on stderr; a no-op unless enabled."""
 
-    def __init__(self, label: str, total: Optional[int], enabled: Optional[bool]):
+    def __init__(self, label: str, total: Optional[int], enabled: Optional[bool]) -> None:
         self.stream = sys.stderr
         if enabled is None:
             try:
@@ -502,7 +508,7 @@ class _Progress:
             self.stream.flush()
 
 
-def _download(url: str, dest, label: str, progress: Optional[bool]) -> Tuple[str, int]:
+def _download(url: str, dest: IO[bytes], label: str, progress: Optional[bool]) -> Tuple[str, int]:
     """Stream *url* into the open binary file *dest*; return (sha256, size)."""
     h = hashlib.sha256()
     with _open(url) as resp:
@@ -538,22 +544,22 @@ def _download(url: str, dest, label: str, progress: Optional[bool]) -> Tuple[str
 
 
 class _LinkParser(html.parser.HTMLParser):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
-        self.links = []  # (href, text)
-        self._href = None
-        self._text = []
+        self.links: List[Tuple[str, str]] = []  # (href, text)
+        self._href: Optional[str] = None
+        self._text: List[str] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: List[Tuple[str, Optional[str]]]) -> None:
         if tag == "a":
             self._href = dict(attrs).get("href")
             self._text = []
 
-    def handle_data(self, data):
+    def handle_data(self, data: str) -> None:
         if self._href is not None:
             self._text.append(data)
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         if tag == "a" and self._href is not None:
             self.links.append((self._href, "".join(self._text).strip()))
             self._href = None
@@ -574,7 +580,7 @@ def find_wheel_url(plat: Platform, index: Optional[str] = None) -> str:
         raise UnsupportedPlatformError("no wasmtime-py wheel for %s" % plat.tag)
     page = (index or index_url()).rstrip("/") + "/" + WHEEL_PROJECT + "/"
     with _open(page, accept="text/html") as resp:
-        base = resp.geturl()
+        base: str = resp.geturl()
         try:
             body = resp.read()
         except (OSError, ValueError, http.client.HTTPException) as exc:
@@ -608,12 +614,12 @@ class LibraryInfo(NamedTuple):
         return ".".join(map(str, self.version)) if self.version else "unknown"
 
 
-def _tmpfile(entry: Path, suffix: str):
+def _tmpfile(entry: Path, suffix: str) -> IO[bytes]:
     return tempfile.NamedTemporaryFile(dir=str(entry), prefix=".tmp-", suffix=suffix,
                                        delete=False)
 
 
-def _extract_to(entry: Path, src, suffix: str) -> Path:
+def _extract_to(entry: Path, src: IO[bytes], suffix: str) -> Path:
     """Copy the file object *src* to a new temp file in *entry*; return its path."""
     with _tmpfile(entry, suffix) as out:
         for chunk in iter(lambda: src.read(1 << 20), b""):
@@ -621,7 +627,8 @@ def _extract_to(entry: Path, src, suffix: str) -> Path:
     return Path(out.name)
 
 
-def _fetch_wheel(plat: Platform, entry: Path, progress, temps: list) -> Tuple[Path, dict]:
+def _fetch_wheel(plat: Platform, entry: Path, progress: Optional[bool],
+                 temps: List[Path]) -> Tuple[Path, Dict[str, str]]:
     if plat.wheel_filename is None:
         raise UnsupportedPlatformError("no wasmtime-py %s wheel for %s"
                                        % (WASMTIME_PY_VERSION, plat.tag))
@@ -651,7 +658,8 @@ def _fetch_wheel(plat: Platform, entry: Path, progress, temps: list) -> Tuple[Pa
     return lib_tmp, {"source": "wheel", "url": url, "archive_sha256": digest}
 
 
-def _fetch_release(plat: Platform, entry: Path, progress, temps: list) -> Tuple[Path, dict]:
+def _fetch_release(plat: Platform, entry: Path, progress: Optional[bool],
+                   temps: List[Path]) -> Tuple[Path, Dict[str, str]]:
     archive = plat.release_archive
     if archive is None:
         raise UnsupportedPlatformError("no Wasmtime C-API release archive for %s" % plat.tag)
@@ -710,12 +718,12 @@ def _offline_hint(root: Path) -> str:
             "CWASMTIME_CACHE_DIR at it)." % (WASMTIME_VERSION, root))
 
 
-def _fetch_into(plat: Platform, root: Path, entry: Path, progress) -> LibraryInfo:
+def _fetch_into(plat: Platform, root: Path, entry: Path, progress: Optional[bool]) -> LibraryInfo:
     """Download, verify and install the library into *entry* (the lock is held)."""
     lib = entry / plat.libname
-    errors = []
+    errors: List[LibraryError] = []
     for fetcher in (_fetch_wheel, _fetch_release):
-        temps: list = []
+        temps: List[Path] = []
         try:
             lib_tmp, meta = fetcher(plat, entry, progress, temps)
             version = check_version(lib_tmp, "downloaded library (%s)" % meta["url"])

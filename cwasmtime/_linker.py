@@ -13,6 +13,7 @@ from ._instance import (Instance, check_item_store, extern_store_id, store_id,
 from ._instance_pre import InstancePre
 from ._managed import Managed
 from ._module import Module
+from ._storelike import Storelike
 from ._trap import check
 from ._types import FuncType
 from ._wasi import require_wasi_context
@@ -22,7 +23,7 @@ __all__ = ["Linker"]
 _NULL = ffi.NULL
 
 
-class Linker(Managed["ffi.CData"]):
+class Linker(Managed[Any]):
     """Named definitions (``module``/``name`` pairs) used to satisfy imports.
 
     Items defined from a Store (``define``, ``define_instance``, ...) only work with
@@ -46,7 +47,7 @@ class Linker(Managed["ffi.CData"]):
         doc="Whether a later definition may replace an earlier one with the same name "
             "(default False: redefining raises WasmtimeError). Write-only.")
 
-    def define(self, store: Any, module: str, name: str, item: AsExtern) -> None:
+    def define(self, store: Storelike, module: str, name: str, item: AsExtern) -> None:
         """Define ``item`` (from ``store``) as ``module``/``name``."""
         extern = extern_of(item)
         module_b = module.encode("utf-8")
@@ -67,7 +68,7 @@ class Linker(Managed["ffi.CData"]):
         check(_native.linker_define_func(self.ptr(), module_b, name_b, ty, func,
                                          bool(access_caller)))
 
-    def define_instance(self, store: Any, name: str, instance: Instance) -> None:
+    def define_instance(self, store: Storelike, name: str, instance: Instance) -> None:
         """Define every export of ``instance`` under module name ``name``."""
         if not isinstance(instance, Instance):
             raise TypeError("expected an `Instance`")
@@ -82,7 +83,7 @@ class Linker(Managed["ffi.CData"]):
         check(lib.wasmtime_linker_define_wasi(self.ptr()))
         self._defines_wasi = True
 
-    def define_module(self, store: Any, name: str, module: Module) -> None:
+    def define_module(self, store: Storelike, name: str, module: Module) -> None:
         """Define ``module``'s exports under ``name``, instantiated automatically the way
         WASI commands and reactors expect."""
         if not isinstance(module, Module):
@@ -94,7 +95,7 @@ class Linker(Managed["ffi.CData"]):
         if error != _NULL:  # a reactor's initialization may have run host code
             raise s._failure(error, _NULL)
 
-    def instantiate(self, store: Any, module: Module) -> Instance:
+    def instantiate(self, store: Storelike, module: Module) -> Instance:
         """Instantiate ``module`` in ``store`` with this linker's definitions; raises
         WasmtimeError for a missing/mismatched import and Trap if the start traps."""
         s = use_store(store)
@@ -117,7 +118,7 @@ class Linker(Managed["ffi.CData"]):
         check(lib.wasmtime_linker_instantiate_pre(self.ptr(), module.ptr(), out))
         return InstancePre._from_ptr(out[0], needs_wasi=self._defines_wasi)
 
-    def get_default(self, store: Any, name: str) -> _native.Func:
+    def get_default(self, store: Storelike, name: str) -> _native.Func:
         """The default export of module ``name`` (a no-op function if none)."""
         name_b = name.encode("utf-8")
         s = use_store(store)
@@ -131,7 +132,7 @@ class Linker(Managed["ffi.CData"]):
         func: _native.Func = _native.Func._from_extern(s, extern)
         return func
 
-    def get(self, store: Any, module: str, name: str) -> AsExtern:
+    def get(self, store: Storelike, module: str, name: str) -> AsExtern:
         """The item defined as ``module``/``name``; WasmtimeError if there is none."""
         module_b = module.encode("utf-8")
         name_b = name.encode("utf-8")
@@ -150,7 +151,7 @@ class Linker(Managed["ffi.CData"]):
             raise TypeError("expected a `Module`")
         check(lib.wasmtime_linker_define_unknown_imports_as_traps(self.ptr(), module.ptr()))
 
-    def define_unknown_imports_as_default_values(self, store: Any, module: Module) -> None:
+    def define_unknown_imports_as_default_values(self, store: Storelike, module: Module) -> None:
         """Define each of ``module``'s still-undefined imports as a default value (zero,
         null) created in ``store``; functions return default results."""
         if not isinstance(module, Module):

@@ -4,7 +4,7 @@ which is re-read each time because another thread may grow it."""
 from __future__ import annotations
 
 import ctypes
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional, SupportsIndex, Union
 
 from ._capi import ffi, lib
 from ._engine import Engine
@@ -14,10 +14,13 @@ from ._native import EXTERN_SHAREDMEMORY
 from ._trap import check
 from ._types import MemoryType
 
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
+
 __all__ = ["SharedMemory"]
 
 
-class SharedMemory(Managed["ffi.CData"]):
+class SharedMemory(Managed[Any]):
     """Owns a ``wasmtime_sharedmemory_t*`` (a handle: copies share the same memory)."""
 
     def __init__(self, engine: Engine, ty: MemoryType) -> None:
@@ -91,7 +94,8 @@ class SharedMemory(Managed["ffi.CData"]):
         but accesses through it must stay below ``data_len()``."""
         return ctypes.cast(self._base(), ctypes.POINTER(ctypes.c_ubyte))
 
-    def get_buffer_ptr(self, size: Optional[int] = None, offset: int = 0) -> Any:
+    def get_buffer_ptr(self, size: Optional[int] = None,
+                       offset: int = 0) -> "ctypes.Array[ctypes.c_ubyte]":
         """A ctypes ``c_ubyte`` array over ``[offset, offset + size)`` of the memory,
         without copying; IndexError if that range is out of bounds."""
         length = self.data_len()
@@ -108,7 +112,8 @@ class SharedMemory(Managed["ffi.CData"]):
             return bytearray()
         return bytearray(ffi.buffer(ffi.cast("uint8_t *", self._base() + lo), hi - lo))
 
-    def write(self, value: Any, start: Optional[int] = None) -> int:
+    def write(self, value: Union[Buffer, Iterable[SupportsIndex]],
+              start: Optional[int] = None) -> int:
         """Copy bytes-like ``value`` into memory at ``start`` (negative counts from the
         end); returns the number of bytes written. IndexError if it does not fit."""
         size = self.data_len()

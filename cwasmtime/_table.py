@@ -6,6 +6,7 @@ from typing import Any, Optional
 from . import _native
 from ._capi import ffi, lib
 from ._error import WasmtimeError
+from ._storelike import Storelike
 from ._trap import check
 from ._types import TableType
 from ._value import kind_of, lift, lowered, owner_store, use_store
@@ -27,7 +28,7 @@ class Table:
     _owner: _native.Store
     _kind: Optional[int] = None  # wasmtime_valkind_t of the elements, once known
 
-    def __init__(self, store: Any, ty: TableType, init: Any) -> None:
+    def __init__(self, store: Storelike, ty: TableType, init: Any) -> None:
         if not isinstance(ty, TableType):
             raise TypeError("expected a TableType")
         kind = kind_of(ty.element)
@@ -60,18 +61,18 @@ class Table:
             kind = self._kind = kind_of(self.type(s).element)
         return kind
 
-    def type(self, store: Any) -> TableType:
+    def type(self, store: Storelike) -> TableType:
         """This table's TableType."""
         s = use_store(self._owner, store)
         result: TableType = TableType._from_ptr(lib.wasmtime_table_type(s._context(), self._table), None)
         return result
 
-    def size(self, store: Any) -> int:
+    def size(self, store: Storelike) -> int:
         """The number of elements."""
         s = use_store(self._owner, store)
         return int(lib.wasmtime_table_size(s._context(), self._table))
 
-    def grow(self, store: Any, amt: int, init: Any) -> int:
+    def grow(self, store: Storelike, amt: int, init: Any) -> int:
         """Add ``amt`` elements set to ``init``; returns the previous size.
         WasmtimeError if the table cannot grow that much."""
         s = use_store(self._owner, store)
@@ -85,7 +86,7 @@ class Table:
             check(lib.wasmtime_table_grow(s._context(), self._table, amt, c_init, prev))
         return int(prev[0])
 
-    def get(self, store: Any, idx: int) -> Optional[Any]:
+    def get(self, store: Storelike, idx: int) -> Optional[Any]:
         """The element at ``idx``: a Func, the externref's object, a null ``Val`` for a
         null reference (it compares equal to None), or None if ``idx`` is out of bounds."""
         s = use_store(self._owner, store)
@@ -97,7 +98,7 @@ class Table:
             return None
         return lift(s, out)
 
-    def set(self, store: Any, idx: int, val: Any) -> None:
+    def set(self, store: Storelike, idx: int, val: Any) -> None:
         """Set the element at ``idx`` to ``val`` (a Func or None for funcref tables,
         any object for externref tables); WasmtimeError if ``idx`` is out of bounds."""
         s = use_store(self._owner, store)

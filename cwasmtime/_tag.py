@@ -5,6 +5,7 @@ from typing import Any
 
 from . import _native
 from ._capi import ffi, lib
+from ._storelike import Storelike
 from ._trap import check
 from ._types import TagType
 from ._value import owner_store, use_store
@@ -19,7 +20,7 @@ class Tag:
     _tag: Any  # wasmtime_tag_t* (CFFI, our own copy of the handle)
     _owner: _native.Store
 
-    def __init__(self, store: Any, ty: TagType) -> None:
+    def __init__(self, store: Storelike, ty: TagType) -> None:
         if not isinstance(ty, TagType):
             raise TypeError("expected a TagType")
         s = owner_store(store)
@@ -43,13 +44,13 @@ class Tag:
         extern.of.tag = self._tag[0]
         return extern
 
-    def type(self, store: Any) -> TagType:
+    def type(self, store: Storelike) -> TagType:
         """This tag's TagType."""
         s = use_store(self._owner, store)
         result: TagType = TagType._from_ptr(lib.wasmtime_tag_type(s._context(), self._tag), None)
         return result
 
-    def eq(self, store: Any, other: "Tag") -> bool:
+    def eq(self, store: Storelike, other: "Tag") -> bool:
         """Whether ``other`` is the very same tag definition as this one (both must
         belong to ``store``)."""
         if not isinstance(other, Tag):

@@ -59,7 +59,7 @@ def _c_strings(strings: Sequence[str]) -> List[Any]:
     return [ffi.new("char[]", s.encode("utf-8")) for s in strings]
 
 
-class WasiConfig(Managed["ffi.CData"]):
+class WasiConfig(Managed[Any]):
     """Arguments, environment, stdio and preopened directories for a WASI program.
     Most settings are write-only properties; ``Store.set_wasi`` consumes the config."""
 
