@@ -1,9 +1,10 @@
 """Conversions between ``wasmtime_extern_t`` (CFFI) and the Python extern objects."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Self, Union
 
 from . import _native
+from ._capi import ffi
 from ._error import WasmtimeError
 
 if TYPE_CHECKING:
@@ -45,3 +46,32 @@ def extern_of(item: Any) -> Any:
     if as_extern is None:
         raise TypeError("expected a Func, Global, Memory, SharedMemory, Tag, or Table")
     return as_extern()
+
+
+class StoreOwned:
+    """Base of the store-owned externs kept as CFFI handles (Global, Table, Tag): our
+    own copy of the C handle in ``_handle`` and the Store that owns it in ``_owner``."""
+
+    _c_type: ClassVar[str]  # e.g. "wasmtime_global_t *"
+    _union_field: ClassVar[str]  # its member of wasmtime_extern_union_t
+    _extern_kind: ClassVar[int]
+    _handle: Any
+    _owner: _native.Store
+
+    def _adopt(self, store: _native.Store, handle: Any) -> None:
+        self._handle = handle
+        self._owner = store
+
+    @classmethod
+    def _from_extern(cls, store: _native.Store, extern: Any) -> Self:
+        """The item in a ``wasmtime_extern_t*`` of this class's kind (copied out)."""
+        obj = cls.__new__(cls)
+        obj._adopt(store, ffi.new(cls._c_type, getattr(extern.of, cls._union_field)))
+        return obj
+
+    def _as_extern(self) -> Any:
+        """A new ``wasmtime_extern_t*`` holding this item."""
+        extern = ffi.new("wasmtime_extern_t *")
+        extern.kind = self._extern_kind
+        setattr(extern.of, self._union_field, self._handle[0])
+        return extern

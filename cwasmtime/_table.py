@@ -5,6 +5,7 @@ from typing import Any, Optional
 
 from . import _native
 from ._capi import ffi, lib
+from ._extern import StoreOwned
 from ._error import WasmtimeError
 from ._storelike import Storelike
 from ._trap import check
@@ -20,12 +21,13 @@ def _index(idx: Any, what: str) -> int:
     return idx
 
 
-class Table:
+class Table(StoreOwned):
     """A table owned by one Store; every method takes that Store (or a Caller /
     StoreContext of it) and raises WasmtimeError for any other."""
 
-    _table: Any  # wasmtime_table_t* (CFFI, our own copy of the handle)
-    _owner: _native.Store
+    _c_type = "wasmtime_table_t *"
+    _union_field = "table"
+    _extern_kind = _native.EXTERN_TABLE
     _kind: Optional[int] = None  # wasmtime_valkind_t of the elements, once known
 
     def __init__(self, store: Storelike, ty: TableType, init: Any) -> None:
@@ -36,24 +38,8 @@ class Table:
         out = ffi.new("wasmtime_table_t *")
         with lowered(s, kind, init) as c_init:
             check(lib.wasmtime_table_new(s._context(), ty.ptr(), c_init, out))
-        self._table = out
-        self._owner = s
+        self._adopt(s, out)
         self._kind = kind
-
-    @classmethod
-    def _from_extern(cls, store: _native.Store, extern: Any) -> "Table":
-        """The table in a ``wasmtime_extern_t*`` of kind table (copied out)."""
-        obj = cls.__new__(cls)
-        obj._table = ffi.new("wasmtime_table_t *", extern.of.table)
-        obj._owner = store
-        return obj
-
-    def _as_extern(self) -> Any:
-        """A new ``wasmtime_extern_t*`` holding this table."""
-        extern = ffi.new("wasmtime_extern_t *")
-        extern.kind = _native.EXTERN_TABLE
-        extern.of.table = self._table[0]
-        return extern
 
     def _element_kind(self, s: _native.Store) -> int:
         kind = self._kind
@@ -64,13 +50,13 @@ class Table:
     def type(self, store: Storelike) -> TableType:
         """This table's TableType."""
         s = use_store(self._owner, store)
-        result: TableType = TableType._from_ptr(lib.wasmtime_table_type(s._context(), self._table), None)
+        result: TableType = TableType._from_ptr(lib.wasmtime_table_type(s._context(), self._handle), None)
         return result
 
     def size(self, store: Storelike) -> int:
         """The number of elements."""
         s = use_store(self._owner, store)
-        return int(lib.wasmtime_table_size(s._context(), self._table))
+        return int(lib.wasmtime_table_size(s._context(), self._handle))
 
     def grow(self, store: Storelike, amt: int, init: Any) -> int:
         """Add ``amt`` elements set to ``init``; returns the previous size.
@@ -83,7 +69,7 @@ class Table:
             if amt >= 1 << 64:
                 raise WasmtimeError("failed to grow table: amount too large")
             prev = ffi.new("uint64_t *")
-            check(lib.wasmtime_table_grow(s._context(), self._table, amt, c_init, prev))
+            check(lib.wasmtime_table_grow(s._context(), self._handle, amt, c_init, prev))
         return int(prev[0])
 
     def get(self, store: Storelike, idx: int) -> Optional[Any]:
@@ -94,7 +80,7 @@ class Table:
         if idx < 0 or idx >= 1 << 64:
             return None
         out = ffi.new("wasmtime_val_t *")
-        if not lib.wasmtime_table_get(s._context(), self._table, idx, out):
+        if not lib.wasmtime_table_get(s._context(), self._handle, idx, out):
             return None
         return lift(s, out)
 
@@ -106,4 +92,4 @@ class Table:
         with lowered(s, self._element_kind(s), val) as c_val:
             if idx < 0 or idx >= 1 << 64:
                 raise WasmtimeError("table index out of bounds")
-            check(lib.wasmtime_table_set(s._context(), self._table, idx, c_val))
+            check(lib.wasmtime_table_set(s._context(), self._handle, idx, c_val))

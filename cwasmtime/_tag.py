@@ -5,6 +5,7 @@ from typing import Any
 
 from . import _native
 from ._capi import ffi, lib
+from ._extern import StoreOwned
 from ._storelike import Storelike
 from ._trap import check
 from ._types import TagType
@@ -13,12 +14,13 @@ from ._value import owner_store, use_store
 __all__ = ["Tag"]
 
 
-class Tag:
+class Tag(StoreOwned):
     """A tag owned by one Store: identifies an exception type and its payload
     signature. Methods raise WasmtimeError when given another Store."""
 
-    _tag: Any  # wasmtime_tag_t* (CFFI, our own copy of the handle)
-    _owner: _native.Store
+    _c_type = "wasmtime_tag_t *"
+    _union_field = "tag"
+    _extern_kind = _native.EXTERN_TAG
 
     def __init__(self, store: Storelike, ty: TagType) -> None:
         if not isinstance(ty, TagType):
@@ -26,28 +28,12 @@ class Tag:
         s = owner_store(store)
         out = ffi.new("wasmtime_tag_t *")
         check(lib.wasmtime_tag_new(s._context(), ty.ptr(), out))
-        self._tag = out
-        self._owner = s
-
-    @classmethod
-    def _from_extern(cls, store: _native.Store, extern: Any) -> "Tag":
-        """The tag in a ``wasmtime_extern_t*`` of kind tag (copied out)."""
-        obj = cls.__new__(cls)
-        obj._tag = ffi.new("wasmtime_tag_t *", extern.of.tag)
-        obj._owner = store
-        return obj
-
-    def _as_extern(self) -> Any:
-        """A new ``wasmtime_extern_t*`` holding this tag."""
-        extern = ffi.new("wasmtime_extern_t *")
-        extern.kind = _native.EXTERN_TAG
-        extern.of.tag = self._tag[0]
-        return extern
+        self._adopt(s, out)
 
     def type(self, store: Storelike) -> TagType:
         """This tag's TagType."""
         s = use_store(self._owner, store)
-        result: TagType = TagType._from_ptr(lib.wasmtime_tag_type(s._context(), self._tag), None)
+        result: TagType = TagType._from_ptr(lib.wasmtime_tag_type(s._context(), self._handle), None)
         return result
 
     def eq(self, store: Storelike, other: "Tag") -> bool:
@@ -57,4 +43,4 @@ class Tag:
             raise TypeError("expected a Tag")
         s = use_store(self._owner, store)
         use_store(other._owner, s)
-        return bool(lib.wasmtime_tag_eq(s._context(), self._tag, other._tag))
+        return bool(lib.wasmtime_tag_eq(s._context(), self._handle, other._handle))
