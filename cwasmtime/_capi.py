@@ -12,9 +12,10 @@ ffi.cdef(cdef_source())
 library = _library.resolve()
 lib = ffi.dlopen(library.path)
 
-# Resolve every declared function now. CFFI resolves `lib.name` lazily under a lock
-# that is not re-entrant; a garbage-collected object whose destructor calls into `lib`
-# during such a first lookup would deadlock.
+# CFFI resolves `lib.name` and parses a type string on first use under a lock that is
+# not re-entrant: a garbage-collected object whose destructor needs it while this
+# thread holds it would deadlock. So every function is resolved here, and modules parse
+# the types their destructors use at import.
 for _name in dir(lib):
     getattr(lib, _name)
 del _name

@@ -15,9 +15,7 @@ __all__ = ["Config"]
 
 T = TypeVar("T")
 
-# Everything a finalizer (``_delete``) calls is bound at import: resolving a cffi symbol
-# or parsing a type string takes ffi's non-reentrant lock, and a GC-triggered __del__
-# that needed it while this thread held it would deadlock.
+# Bound and parsed once at import (see the note on ffi's lock in _capi).
 _config_delete = lib.wasm_config_delete
 
 

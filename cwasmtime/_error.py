@@ -8,9 +8,7 @@ from ._managed import Managed
 
 __all__ = ["WasmtimeError", "ExitTrap", "read_byte_vec"]
 
-# Everything a finalizer (``_delete``) calls is bound at import: resolving a cffi symbol
-# or parsing a type string takes ffi's non-reentrant lock, and a GC-triggered __del__
-# that needed it while this thread held it would deadlock.
+# Bound and parsed once at import (see the note on ffi's lock in _capi).
 _error_delete = lib.wasmtime_error_delete
 _BYTE_VEC_P = ffi.typeof("wasm_byte_vec_t *")
 _INT_P = ffi.typeof("int *")

@@ -14,9 +14,7 @@ from ._wat2wasm import _to_wasm
 
 __all__ = ["Module"]
 
-# Everything a finalizer (``_delete``) calls is bound at import: resolving a cffi symbol
-# or parsing a type string takes ffi's non-reentrant lock, and a GC-triggered __del__
-# that needed it while this thread held it would deadlock.
+# Bound and parsed once at import (see the note on ffi's lock in _capi).
 _module_delete = lib.wasmtime_module_delete
 _MODULE_PP = ffi.typeof("wasmtime_module_t **")
 _BYTE_VEC_P = ffi.typeof("wasm_byte_vec_t *")

@@ -12,9 +12,7 @@ from ._managed import Managed
 __all__ = ["Trap", "TrapCode", "Frame", "call_failure", "check"]
 
 _NULL = ffi.NULL
-# Everything a finalizer (``_delete``) calls is bound at import: resolving a cffi symbol
-# or parsing a type string takes ffi's non-reentrant lock, and a GC-triggered __del__
-# that needed it while this thread held it would deadlock.
+# Bound and parsed once at import (see the note on ffi's lock in _capi).
 _trap_delete = lib.wasm_trap_delete
 _BYTE_VEC_P = ffi.typeof("wasm_byte_vec_t *")
 _FRAME_VEC_P = ffi.typeof("wasm_frame_vec_t *")

@@ -20,9 +20,7 @@ __all__ = [
 ]
 
 _NULL = ffi.NULL
-# Everything a finalizer (``_delete``) calls is bound at import: resolving a cffi symbol
-# or parsing a type string takes ffi's non-reentrant lock, and a GC-triggered __del__
-# that needed it while this thread held it would deadlock.
+# Bound and parsed once at import (see the note on ffi's lock in _capi).
 _valtype_delete = lib.wasm_valtype_delete
 _functype_delete = lib.wasm_functype_delete
 _globaltype_delete = lib.wasm_globaltype_delete
