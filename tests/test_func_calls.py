@@ -283,12 +283,19 @@ def test_store_used_from_a_second_thread_while_busy_raises():
     engine = wt.Engine(config)
     store = wt.Store(engine)
     store.set_epoch_deadline(1)
-    spin = exports(store, LOOP_WAT)["spin"]
+    spinning = threading.Event()
+    # The guest signals from inside its call (the store is busy from then on), then spins.
+    wat = """
+    (module
+      (import "" "started" (func $started))
+      (func (export "spin") call $started (loop $l (br $l))))
+    """
+    spin = exports(store, wat, [host(store, [], [], spinning.set)])["spin"]
     add = exports(store, ADD_WAT)["add"]
     failures = []
     worker = threading.Thread(target=lambda: failures.append(pytest.raises(wt.Trap, spin, store)))
     worker.start()
-    time.sleep(0.2)  # the worker is now spinning in wasm with the GIL released
+    assert spinning.wait(10)
     with pytest.raises(wt.WasmtimeError, match="another thread"):
         add(store, 1, 2)
     engine.increment_epoch()
