@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from ._capi import ffi, lib
+from ._capi import lib
 from ._config import Config
 from ._managed import Managed
 

@@ -1,7 +1,6 @@
 """``Tag``: an exception tag (wasm exception-handling proposal) living in a Store."""
 from __future__ import annotations
 
-from typing import Any
 
 from . import _native
 from ._capi import ffi, lib

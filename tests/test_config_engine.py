@@ -6,6 +6,7 @@ import platform
 from typing import Any, Callable
 
 import pytest
+from compare import outcome, side_by_side
 
 import cwasmtime._config as our_config
 import cwasmtime._engine as our_engine
@@ -23,15 +24,8 @@ class Ours:
     WasmtimeError = WasmtimeError
 
 
-def outcome(fn: Callable[[], Any]) -> tuple:
-    try:
-        return ("ok", fn())
-    except Exception as e:  # noqa: BLE001
-        return ("raise", type(e).__name__, str(e))
-
-
 def both(scenario: Callable[[Any], Any]) -> tuple:
-    return outcome(lambda: scenario(Ours)), outcome(lambda: scenario(wasmtime))
+    return side_by_side(scenario, Ours)
 
 
 def assign(m: Any, name: str, value: Any) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from compare import outcome, side_by_side
 
 from cwasmtime._engine import Engine
 from cwasmtime._error import WasmtimeError
@@ -28,15 +29,8 @@ class Ours:
     wat2wasm = staticmethod(wat2wasm)
 
 
-def outcome(fn: Callable[[], Any]) -> tuple:
-    try:
-        return ("ok", fn())
-    except Exception as e:  # noqa: BLE001
-        return ("raise", type(e).__name__, str(e))
-
-
 def both(scenario: Callable[[Any], Any]) -> tuple:
-    return outcome(lambda: scenario(Ours)), outcome(lambda: scenario(wasmtime))
+    return side_by_side(scenario, Ours)
 
 
 def describe(ty: Any) -> Any:

@@ -6,6 +6,7 @@ import gc
 from typing import Any, Callable
 
 import pytest
+from compare import outcome, side_by_side
 
 from cwasmtime._capi import ffi, lib
 from cwasmtime._error import WasmtimeError
@@ -19,18 +20,10 @@ wasmtime = pytest.importorskip("wasmtime")
 VALTYPES = ["i32", "i64", "f32", "f64", "externref", "funcref"]
 
 
-def outcome(fn: Callable[[], Any]) -> tuple:
-    """What running ``fn`` amounts to, comparable across the two implementations."""
-    try:
-        return ("ok", fn())
-    except Exception as e:  # noqa: BLE001 - we compare the exception itself
-        return ("raise", type(e).__name__, str(e))
-
-
 def both(scenario: Callable[[Any], Any]) -> tuple:
     """Run ``scenario(module)`` with cwasmtime and with wasmtime-py; return both outcomes."""
     import cwasmtime._types as ours
-    return outcome(lambda: scenario(ours)), outcome(lambda: scenario(wasmtime))
+    return side_by_side(scenario, ours)
 
 
 def vt(mod: Any, name: str) -> Any:
