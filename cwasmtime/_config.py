@@ -4,7 +4,8 @@ Every setting is write-only (as in wasmtime-py): assigning calls the matching
 ``wasmtime_config_*_set`` function, reading raises ``AttributeError``."""
 from __future__ import annotations
 
-from typing import Any, Callable, Generic, Optional, TypeVar, Union, overload
+import sys
+from typing import Any, Callable, Dict, Generic, Optional, TypeVar, Union, overload
 
 from ._capi import ffi, lib
 from ._error import WasmtimeError
@@ -43,6 +44,7 @@ class _WriteOnly(Generic[T]):
 
     def __set__(self, obj: Any, value: T) -> None:
         self._apply(obj, value)
+        obj._applied[self._name] = value
 
 
 def _write_only(apply: Callable[[Any, T], None]) -> _WriteOnly[T]:
@@ -90,6 +92,15 @@ class Config(Managed[Any]):
 
     def __init__(self) -> None:
         self._set_ptr(lib.wasm_config_new())
+        self._applied: Dict[str, Any] = {}  # settings made so far, by name
+
+    def _linear_memories_stay_put(self) -> bool:
+        """Whether these settings guarantee a 32-bit linear memory never moves when it
+        grows: its whole 4 GiB range is reserved up front (Wasmtime's default on 64-bit
+        hosts) or moving is forbidden outright."""
+        if self._applied.get("memory_may_move") is False:
+            return True
+        return sys.maxsize > 2**32 and self._applied.get("memory_reservation", 2**32) >= 2**32
 
     def _delete(self, ptr: Any) -> None:
         _config_delete(ptr)

@@ -18,11 +18,13 @@ class Engine(Managed[Any]):
 
     def __init__(self, config: Optional[Config] = None) -> None:
         if config is None:
-            self._set_ptr(lib.wasm_engine_new())
+            config = Config()
         elif not isinstance(config, Config):
             raise TypeError("expected Config")
-        else:
-            self._set_ptr(lib.wasm_engine_new_with_config(config._consume()))
+        stay_put = config._linear_memories_stay_put()
+        self._set_ptr(lib.wasm_engine_new_with_config(config._consume()))
+        # Whether 32-bit memories keep their address when they grow (Memory.view needs it).
+        self._memories_stay_put = stay_put
 
     def _delete(self, ptr: Any) -> None:
         _engine_delete(ptr)

@@ -7,19 +7,23 @@ Ownership: every Store-owned object (Func, Memory, Caller) holds its Store and c
 each use that the Store is open, is the one passed in, and is not running wasm on
 another thread; misuse raises instead of crashing. A host function's exception is
 parked on its Store (not a process global) and re-raised by the outermost call."""
-from cpython.buffer cimport PyBUF_SIMPLE, PyBuffer_Release, PyObject_GetBuffer
+from cpython.buffer cimport (PyBUF_FORMAT, PyBUF_ND, PyBUF_SIMPLE, PyBUF_STRIDES,
+                             PyBuffer_Release, PyObject_GetBuffer)
 from cpython.bytearray cimport PyByteArray_FromStringAndSize
-from cpython.float cimport PyFloat_AS_DOUBLE
-from cpython.long cimport PyLong_AsUnsignedLongLongMask
+from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_CheckExact
+from cpython.long cimport PyLong_AsUnsignedLongLongMask, PyLong_CheckExact
 from cpython.object cimport PyObject
 from cpython.pythread cimport PyThread_get_thread_ident
 from cpython.ref cimport Py_INCREF, Py_XDECREF
-from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 
 from ._cdecl cimport *
+
+
+cdef extern from "Python.h":
+    object PyObject_Vectorcall(object callable, PyObject** args, size_t nargsf, PyObject* kwnames)
 
 import ctypes
 
@@ -111,6 +115,7 @@ cdef class Store:
     cdef unsigned long _owner
     cdef Py_ssize_t _depth
     cdef readonly bint _has_wasi
+    cdef Py_ssize_t _views  # buffers exported by Memory.view, not yet released
     cdef object __weakref__
 
     def __init__(self, engine=None, data=None):
@@ -204,6 +209,9 @@ cdef class Store:
         """Free the store and everything in it; later use of it or its objects raises."""
         if self._depth != 0:
             raise WasmtimeError("cannot close a Store while wasm is running in it")
+        if self._views != 0:
+            raise BufferError("cannot close a Store while memoryviews of its memory exist; "
+                              "release them (or the arrays made from them) first")
         store_c = self._store_c
         if store_c is None:
             return
@@ -242,7 +250,7 @@ cdef class _RunningWasm:
         self._store._depth -= 1
 
 
-cdef Store _store_of(object storelike):
+cdef inline Store _store_of(object storelike):
     """The open Store behind a Store, Caller or StoreContext argument."""
     cdef Store store
     if type(storelike) is Store:
@@ -421,6 +429,12 @@ cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out
     consumed. Returns 0 when ``root`` was not used."""
     cdef Val v
     cdef Func f
+    if kind == KIND_I32 and PyLong_CheckExact(value):
+        out.i32 = <int32_t>PyLong_AsUnsignedLongLongMask(value)
+        return 0
+    if kind == KIND_F64 and PyFloat_CheckExact(value):
+        out.f64 = PyFloat_AS_DOUBLE(value)
+        return 0
     if isinstance(value, Val):
         v = <Val>value
         if v._wasm_kind != kind:
@@ -609,52 +623,134 @@ cdef class Func:
         ty = cw_wasmtime_func_type(s._ctx, &self._func)
         return FuncType._from_ptr(ffi.cast("wasm_functype_t *", <uintptr_t>ty), None)
 
-    def __call__(self, store, *params):
-        """Call with Python values (or Val); returns None, one value, or a list."""
+    def __call__(self, *store_and_params):
+        """``func(store, *params)``: call with Python values (or Val); returns None,
+        one value, or a list."""
+        # One tuple, read from index 1 on: a `store, *params` signature would copy it.
+        if len(store_and_params) == 0:
+            raise TypeError("__call__() missing required argument 'store'")
+        cdef Store s = _store_of(store_and_params[0])
+        _same_store(self._store, s)
+        return _call(self, s, store_and_params, True, 1)
+
+    def typed(self, store, *, bint release_gil=True):
+        """This function bound to ``store`` and its signature, checked once: the
+        fastest way to call it repeatedly, as ``typed(1, 2)``. Values, results and
+        errors are as for ``__call__``, except that a wrong argument count raises
+        TypeError. With ``release_gil=False`` the GIL stays held while wasm runs: a
+        little faster, but then no other Python thread runs meanwhile (so nothing can
+        call ``Engine.increment_epoch()`` to interrupt it; use fuel or a deadline)."""
         cdef Store s = _store_of(store)
         _same_store(self._store, s)
-        cdef _Signature sig = self._signature(s)
-        cdef Py_ssize_t n = len(params)
-        if n > sig.nparams:
-            raise WasmtimeError("too many parameters provided: given %s, expected %s" % (n, sig.nparams))
-        if n < sig.nparams:
-            raise WasmtimeError("too few parameters provided: given %s, expected %s" % (n, sig.nparams))
-        cdef wasmtime_val_raw_t stack_slots[STACK_SLOTS]
-        cdef wasmtime_val_raw_t* slots = stack_slots
-        cdef wasmtime_externref_t* roots = NULL
-        cdef Py_ssize_t i, rooted = 0
-        cdef wasmtime_error_t* error
-        cdef wasm_trap_t* trap = NULL
-        if sig.nslots > STACK_SLOTS:
-            slots = <wasmtime_val_raw_t*>malloc(sig.nslots * sizeof(wasmtime_val_raw_t))
-            if slots == NULL:
+        cdef TypedFunc typed = TypedFunc.__new__(TypedFunc)
+        typed._func = self
+        typed._store = s
+        typed._sig = self._signature(s)
+        typed._release_gil = release_gil
+        if typed._sig.has_externref or typed._sig.nslots > STACK_SLOTS or typed._sig.nparams > 3:
+            return typed.call
+        # Fixed-arity methods are called without building an argument tuple.
+        return (typed.call0, typed.call1, typed.call2, typed.call3)[typed._sig.nparams]
+
+
+cdef class TypedFunc:
+    """The state behind ``Func.typed``: a Func, its Store and its signature."""
+
+    cdef Func _func
+    cdef Store _store
+    cdef _Signature _sig
+    cdef bint _release_gil
+
+    def call(self, *params):
+        self._store._check()
+        return _call(self._func, self._store, params, self._release_gil)
+
+    def call0(self):
+        cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        self._store._check()
+        return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
+
+    def call1(self, a):
+        cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        self._store._check()
+        _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
+        return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
+
+    def call2(self, a, b):
+        cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        self._store._check()
+        _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
+        _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
+        return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
+
+    def call3(self, a, b, c):
+        cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        self._store._check()
+        _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
+        _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
+        _lower(self._store, self._sig.kinds[2], c, &slots[2], NULL)
+        return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
+
+
+cdef object _call(Func func, Store s, tuple args, bint release_gil, Py_ssize_t first=0):
+    """Call ``func`` in ``s`` (already checked to be its open Store) with the Python
+    values ``args[first:]``."""
+    cdef _Signature sig = func._signature(s)
+    cdef Py_ssize_t n = len(args) - first
+    if n > sig.nparams:
+        raise WasmtimeError("too many parameters provided: given %s, expected %s" % (n, sig.nparams))
+    if n < sig.nparams:
+        raise WasmtimeError("too few parameters provided: given %s, expected %s" % (n, sig.nparams))
+    cdef wasmtime_val_raw_t stack_slots[STACK_SLOTS]
+    cdef wasmtime_val_raw_t* slots = stack_slots
+    cdef wasmtime_externref_t* roots = NULL
+    cdef Py_ssize_t i, rooted = 0
+    if not sig.has_externref and sig.nslots <= STACK_SLOTS:
+        # The common case: nothing to root, nothing to free.
+        for i in range(n):
+            _lower(s, sig.kinds[i], args[first + i], &stack_slots[i], NULL)
+        return _invoke(func, s, sig, stack_slots, release_gil)
+    if sig.nslots > STACK_SLOTS:
+        slots = <wasmtime_val_raw_t*>malloc(sig.nslots * sizeof(wasmtime_val_raw_t))
+        if slots == NULL:
+            raise MemoryError()
+    try:
+        if sig.has_externref:
+            roots = <wasmtime_externref_t*>malloc((n + 1) * sizeof(wasmtime_externref_t))
+            if roots == NULL:
                 raise MemoryError()
-        try:
-            if sig.has_externref:
-                roots = <wasmtime_externref_t*>malloc((n + 1) * sizeof(wasmtime_externref_t))
-                if roots == NULL:
-                    raise MemoryError()
-            for i in range(n):
-                rooted += _lower(s, sig.kinds[i], params[i], &slots[i],
-                                 &roots[rooted] if sig.kinds[i] == KIND_EXTERNREF else NULL)
-            s._owner = PyThread_get_thread_ident()
-            s._depth += 1
-            with nogil:
-                error = cw_wasmtime_func_call_unchecked(s._ctx, &self._func, slots, sig.nslots, &trap)
-            s._depth -= 1
-            if error != NULL or trap != NULL:
-                raise _failure(s, error, trap)
-            if sig.nresults == 0:
-                return None
-            if sig.nresults == 1:
-                return _lift(s, sig.kinds[sig.nparams], &slots[0])
-            return [_lift(s, sig.kinds[sig.nparams + i], &slots[i]) for i in range(sig.nresults)]
-        finally:
-            for i in range(rooted):
-                cw_wasmtime_externref_unroot(&roots[i])
-            free(roots)
-            if slots != stack_slots:
-                free(slots)
+        for i in range(n):
+            rooted += _lower(s, sig.kinds[i], args[first + i], &slots[i],
+                             &roots[rooted] if sig.kinds[i] == KIND_EXTERNREF else NULL)
+        return _invoke(func, s, sig, slots, release_gil)
+    finally:
+        for i in range(rooted):
+            cw_wasmtime_externref_unroot(&roots[i])
+        free(roots)
+        if slots != stack_slots:
+            free(slots)
+
+
+cdef object _invoke(Func func, Store s, _Signature sig, wasmtime_val_raw_t* slots, bint release_gil):
+    """Run the call on lowered ``slots`` (sized for sig.nslots); lift the results."""
+    cdef wasmtime_error_t* error
+    cdef wasm_trap_t* trap = NULL
+    cdef Py_ssize_t i
+    s._owner = PyThread_get_thread_ident()
+    s._depth += 1
+    if release_gil:
+        with nogil:
+            error = cw_wasmtime_func_call_unchecked(s._ctx, &func._func, slots, sig.nslots, &trap)
+    else:
+        error = cw_wasmtime_func_call_unchecked(s._ctx, &func._func, slots, sig.nslots, &trap)
+    s._depth -= 1
+    if error != NULL or trap != NULL:
+        raise _failure(s, error, trap)
+    if sig.nresults == 0:
+        return None
+    if sig.nresults == 1:
+        return _lift(s, sig.kinds[sig.nparams], &slots[0])
+    return [_lift(s, sig.kinds[sig.nparams + i], &slots[i]) for i in range(sig.nresults)]
 
 
 # ----------------------------------------------------------------- host functions
@@ -674,24 +770,14 @@ cdef void _release_host(void* env) noexcept with gil:
 cdef wasm_trap_t* _host_trampoline(void* env, wasmtime_caller_t* caller,
                                    wasmtime_val_raw_t* slots, size_t nslots) noexcept with gil:
     cdef _HostFunc host = <_HostFunc>env
-    cdef _Signature sig = host.sig
     cdef Store store = <Store>cw_wasmtime_context_get_data(cw_wasmtime_caller_context(caller))
     cdef Caller wrapped = None
-    cdef Py_ssize_t i, first = 1 if host.access_caller else 0
     try:
-        args = PyTuple_New(sig.nparams + first)
         if host.access_caller:
             wrapped = Caller.__new__(Caller)
             wrapped._caller = caller
             wrapped._store = store
-            Py_INCREF(wrapped)
-            PyTuple_SET_ITEM(args, 0, wrapped)
-        for i in range(sig.nparams):
-            value = _lift(store, sig.kinds[i], &slots[i])
-            Py_INCREF(value)
-            PyTuple_SET_ITEM(args, first + i, value)
-        results = host.fn(*args)
-        _store_results(store, sig, results, slots)
+        _store_results(store, host.sig, _call_host(host, store, wrapped, slots), slots)
         return NULL
     except BaseException as exc:
         store._pending = exc
@@ -699,6 +785,36 @@ cdef wasm_trap_t* _host_trampoline(void* env, wasmtime_caller_t* caller,
     finally:
         if wrapped is not None:
             wrapped._caller = NULL
+
+
+cdef object _call_host(_HostFunc host, Store store, Caller caller, wasmtime_val_raw_t* slots):
+    """``host.fn([caller,] *params)`` with the params lifted from ``slots``, called
+    through vectorcall from a C array (no argument tuple)."""
+    cdef _Signature sig = host.sig
+    cdef Py_ssize_t i, filled = 0
+    cdef Py_ssize_t nargs = sig.nparams + (caller is not None)
+    cdef PyObject* stack[STACK_SLOTS + 1]
+    cdef PyObject** argv = stack
+    if nargs > STACK_SLOTS + 1:
+        argv = <PyObject**>malloc(nargs * sizeof(PyObject*))
+        if argv == NULL:
+            raise MemoryError()
+    try:
+        if caller is not None:
+            Py_INCREF(caller)
+            argv[filled] = <PyObject*>caller
+            filled += 1
+        for i in range(sig.nparams):
+            value = _lift(store, sig.kinds[i], &slots[i])
+            Py_INCREF(value)
+            argv[filled] = <PyObject*>value
+            filled += 1
+        return PyObject_Vectorcall(host.fn, argv, nargs, NULL)
+    finally:
+        for i in range(filled):
+            Py_XDECREF(argv[i])
+        if argv != stack:
+            free(argv)
 
 
 cdef int _store_results(Store store, _Signature sig, object results, wasmtime_val_raw_t* slots) except -1:
@@ -710,8 +826,11 @@ cdef int _store_results(Store store, _Signature sig, object results, wasmtime_va
             raise WasmtimeError("callback produced results when it shouldn't")
         return 0
     if sig.nresults == 1:
-        results = (results,)
-    elif len(results) != sig.nresults:
+        kind = sig.kinds[sig.nparams]
+        if _lower(store, kind, results, &slots[0], &roots[0] if kind == KIND_EXTERNREF else NULL):
+            cw_wasmtime_externref_unroot(&roots[0])
+        return 0
+    if len(results) != sig.nresults:
         raise WasmtimeError("callback produced wrong number of results")
     if sig.has_externref and sig.nresults > STACK_SLOTS:
         raise WasmtimeError(f"host functions return at most {STACK_SLOTS} values when any is an externref")
@@ -785,6 +904,24 @@ cdef class StoreContext:
 
 
 # -------------------------------------------------------------------------- Memory
+
+cdef Py_ssize_t _slice_index(object index, Py_ssize_t default, Py_ssize_t size) except? -1:
+    """``index`` as a bound of ``memory[start:stop]`` (slice semantics: None is the
+    default, negative counts from the end, out-of-range clamps)."""
+    cdef Py_ssize_t i
+    if index is None:
+        return default
+    if not PyLong_CheckExact(index):
+        return slice(index, index).indices(size)[0]  # other index types, exactly as Python
+    try:
+        i = index
+    except OverflowError:
+        return 0 if index < 0 else size
+    if i < 0:
+        i += size
+        return 0 if i < 0 else i
+    return size if i > size else i
+
 
 cdef class Memory:
     """A linear memory. Every access is bounds-checked against its current size,
@@ -883,12 +1020,31 @@ cdef class Memory:
         address = <uintptr_t>cw_wasmtime_memory_data(s._ctx, &self._mem) + offset
         return (ctypes.c_ubyte * size).from_address(address)
 
+    def view(self, store):
+        """A writable memoryview of the whole linear memory, without copying.
+
+        It keeps the length the memory had when it was made (growing the memory later
+        leaves it valid, just shorter than the memory); the Store cannot be closed while
+        it (or anything made from it, e.g. a NumPy array) is alive. Only for 32-bit
+        memories of an engine whose memories never move (the default on 64-bit hosts:
+        not with ``Config.memory_reservation`` below 4 GiB and ``memory_may_move`` on)."""
+        cdef Store s = self._use(store)
+        if self.type(s).is_64 or not getattr(s.engine, "_memories_stay_put", False):
+            raise WasmtimeError(
+                "Memory.view needs a memory that never moves: a 32-bit memory, and an engine "
+                "with the default memory_reservation (or memory_may_move = False)")
+        cdef _MemoryBuffer exporter = _MemoryBuffer.__new__(_MemoryBuffer)
+        exporter._store = s
+        exporter._base = <char*>cw_wasmtime_memory_data(s._ctx, &self._mem)
+        exporter._len = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
+        return memoryview(exporter)
+
     def read(self, store, start=0, stop=None):
         """A copy of ``memory[start:stop]`` as a bytearray (slice semantics)."""
         cdef Store s = self._use(store)
         cdef Py_ssize_t size = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
-        cdef Py_ssize_t lo, hi
-        lo, hi, _ = slice(start, stop).indices(size)
+        cdef Py_ssize_t lo = _slice_index(start, 0, size)
+        cdef Py_ssize_t hi = _slice_index(stop, size, size)
         if hi <= lo:
             return bytearray()
         return PyByteArray_FromStringAndSize(
@@ -899,7 +1055,7 @@ cdef class Memory:
         the end); returns the byte count. IndexError if it does not fit."""
         cdef Store s = self._use(store)
         cdef Py_ssize_t size = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
-        cdef Py_ssize_t lo = slice(start, None).indices(size)[0]
+        cdef Py_ssize_t lo = _slice_index(start, 0, size)
         cdef Py_buffer view
         if lo >= size:
             raise IndexError("index out of range")
@@ -915,6 +1071,38 @@ cdef class Memory:
             return view.len
         finally:
             PyBuffer_Release(&view)
+
+
+cdef class _MemoryBuffer:
+    """Exports ``[base, base + len)`` of a linear memory through the buffer protocol,
+    counting live exports on the Store so it cannot be freed under them."""
+
+    cdef Store _store
+    cdef char* _base
+    cdef Py_ssize_t _len
+    cdef Py_ssize_t _itemsize
+
+    def __getbuffer__(self, Py_buffer* view, int flags):
+        if self._store._ctx == NULL:
+            raise ValueError("already closed")
+        self._itemsize = 1
+        view.buf = self._base
+        view.obj = self
+        view.len = self._len
+        view.readonly = 0
+        view.itemsize = 1
+        view.format = NULL
+        if flags & PyBUF_FORMAT:
+            view.format = b"B"
+        view.ndim = 1
+        view.shape = &self._len if flags & PyBUF_ND else NULL
+        view.strides = &self._itemsize if flags & PyBUF_STRIDES == PyBUF_STRIDES else NULL
+        view.suboffsets = NULL
+        view.internal = NULL
+        self._store._views += 1
+
+    def __releasebuffer__(self, Py_buffer* view):
+        self._store._views -= 1
 
 
 # ------------------------------------------------- helpers for the Python modules
@@ -1016,3 +1204,38 @@ def val_from_c(Store store, uintptr_t address):
         data = cw_wasmtime_externref_data(store._ctx, &val.of.externref)
         return <object>data if data != NULL else None
     raise WasmtimeError(f"unsupported value kind {kind}")
+
+
+# ------------------------------------------------------------ measurement baselines
+# Not API: the floors the benchmarks compare against, measured in the same run.
+
+def _floor_call_add(Func func, Store store, int32_t a, int32_t b):
+    """A call's floor: one Cython function calling wasmtime_func_call_unchecked on an
+    (i32, i32) -> i32 export, GIL held, no conversions beyond C ints."""
+    cdef wasmtime_val_raw_t slots[2]
+    cdef wasm_trap_t* trap = NULL
+    cdef wasmtime_error_t* error
+    store._check()
+    _same_store(func._store, store)
+    slots[0].i32 = a
+    slots[1].i32 = b
+    error = cw_wasmtime_func_call_unchecked(store._ctx, &func._func, slots, 2, &trap)
+    if error != NULL or trap != NULL:
+        raise _failure(store, error, trap)
+    return slots[0].i32
+
+
+def _floor_python_calls(fn, Py_ssize_t n):
+    """C calling the Python function ``fn(i)`` n times, GIL held."""
+    cdef Py_ssize_t i
+    for i in range(n):
+        fn(i)
+
+
+def _floor_python_calls_gil(fn, Py_ssize_t n):
+    """C calling ``fn(i)`` n times, taking the GIL for each call as a host callback must."""
+    cdef Py_ssize_t i
+    with nogil:
+        for i in range(n):
+            with gil:
+                fn(i)
