@@ -77,6 +77,27 @@ cdef extern from "cwasmtime_native.h":
     size_t cw_wasmtime_memory_data_size(wasmtime_context_t* store, wasmtime_memory_t* memory)
 
 
+cdef extern from "cwasmtime.h":
+    ctypedef struct wasmtime_module_t
+    ctypedef struct wasmtime_linker_t
+    ctypedef struct wasmtime_instance_pre_t
+    ctypedef struct wasmtime_instance_t:
+        uint64_t store_id
+        size_t index "__private"
+
+
+cdef extern from "cwasmtime_native.h":
+    wasmtime_error_t* cw_wasmtime_instance_new(
+        wasmtime_context_t* store, wasmtime_module_t* module, wasmtime_extern_t* imports,
+        size_t nimports, wasmtime_instance_t* instance, wasm_trap_t** trap) nogil
+    wasmtime_error_t* cw_wasmtime_instance_pre_instantiate(
+        wasmtime_instance_pre_t* instance_pre, wasmtime_context_t* store,
+        wasmtime_instance_t* instance, wasm_trap_t** trap) nogil
+    wasmtime_error_t* cw_wasmtime_linker_instantiate(
+        wasmtime_linker_t* linker, wasmtime_context_t* store, wasmtime_module_t* module,
+        wasmtime_instance_t* instance, wasm_trap_t** trap) nogil
+
+
 cdef extern from "cwasmtime_layout.h":
     ctypedef struct cw_layout_entry:
         const char* type

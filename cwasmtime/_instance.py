@@ -1,7 +1,6 @@
 """``Instance`` (an instantiated module living in a Store) and its exports mapping."""
 from __future__ import annotations
 
-import weakref
 from typing import Any, Dict, Optional, Sequence, Tuple
 
 from . import _native
@@ -15,7 +14,8 @@ __all__ = ["Instance", "InstanceExports"]
 _NULL = ffi.NULL
 
 # Store -> its Wasmtime store id (the ``store_id`` every item handle carries).
-_STORE_IDS: "weakref.WeakKeyDictionary[_native.Store, int]" = weakref.WeakKeyDictionary()
+_EXTERN_ARRAY = ffi.typeof("wasmtime_extern_t[]")
+_INSTANCE_P = ffi.typeof("wasmtime_instance_t *")
 
 
 def use_store(storelike: Any) -> _native.Store:
@@ -37,12 +37,11 @@ def check_item_store(store: _native.Store, item: Any) -> None:
 def store_id(store: _native.Store) -> int:
     """Wasmtime's id for ``store``, learned once per Store (from an instance created in
     it, or else from a throwaway host function)."""
-    known = _STORE_IDS.get(store)
-    if known is None:
+    if store._id is None:
         from ._types import FuncType
         probe = _native.Func(store, FuncType([], []), _noop)
-        known = _STORE_IDS[store] = int(probe._as_extern().of.func.store_id)
-    return known
+        store._id = int(probe._as_extern().of.func.store_id)
+    return int(store._id)
 
 
 def _noop() -> None:
@@ -60,7 +59,7 @@ def extern_store_id(extern: Any) -> Optional[int]:
 class Instance:
     """A module instantiated in a Store with its imports; see ``exports``."""
 
-    _instance: Any  # wasmtime_instance_t* (CFFI)
+    _handle: Tuple[int, int]  # the wasmtime_instance_t: (store_id, index)
     _owner: _native.Store
     _exports: Optional["InstanceExports"]
 
@@ -70,30 +69,29 @@ class Instance:
         for item in imports:
             check_item_store(s, item)
         module_ptr = module.ptr()
-        c_imports = ffi.new("wasmtime_extern_t[]", len(externs))
+        c_imports = ffi.new(_EXTERN_ARRAY, len(externs)) if externs else _NULL
         for i, extern in enumerate(externs):
             c_imports[i] = extern[0]
-        out = ffi.new("wasmtime_instance_t *")
-        trap = ffi.new("wasm_trap_t **")
-        with s._running_wasm() as ctx:
-            error = lib.wasmtime_instance_new(ctx, module_ptr, c_imports, len(externs), out, trap)
-        if error != _NULL or trap[0] != _NULL:
-            raise s._failure(error, trap[0])
-        self._init(s, out)
+        self._init(s, _native.instantiate(s, module_ptr, c_imports, len(externs)))
 
-    def _init(self, store: _native.Store, instance: Any) -> None:
-        self._instance = instance
+    def _init(self, store: _native.Store, handle: Tuple[int, int]) -> None:
+        self._handle = handle
         self._owner = store
         self._exports = None
-        if store not in _STORE_IDS:
-            _STORE_IDS[store] = int(instance.store_id)
+        if store._id is None:
+            store._id = handle[0]
 
     @classmethod
-    def _from_c(cls, store: _native.Store, instance: Any) -> "Instance":
-        """Wrap a filled ``wasmtime_instance_t*`` created in ``store``."""
+    def _from_handle(cls, store: _native.Store, handle: Tuple[int, int]) -> "Instance":
+        """Wrap the ``(store_id, index)`` of an instance created in ``store``."""
         obj: Instance = cls.__new__(cls)
-        obj._init(store, instance)
+        obj._init(store, handle)
         return obj
+
+    @property
+    def _instance(self) -> Any:
+        """A new ``wasmtime_instance_t*`` (CFFI) for C calls that take this instance."""
+        return ffi.new(_INSTANCE_P, self._handle)
 
     def exports(self, store: Storelike) -> "InstanceExports":
         """The exports, indexable by name (and by position via ``by_index``). Built once

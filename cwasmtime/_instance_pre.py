@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._capi import ffi, lib
+from . import _native
 from ._instance import Instance, use_store
 from ._managed import Managed
 from ._module import Module
@@ -41,13 +42,7 @@ class InstancePre(Managed[Any]):
         s = use_store(store)
         if self._needs_wasi:
             require_wasi_context(s, self.module)
-        out = ffi.new("wasmtime_instance_t *")
-        trap = ffi.new("wasm_trap_t **")
-        with s._running_wasm() as ctx:
-            error = lib.wasmtime_instance_pre_instantiate(self.ptr(), ctx, out, trap)
-        if error != _NULL or trap[0] != _NULL:
-            raise s._failure(error, trap[0])
-        return Instance._from_c(s, out)
+        return Instance._from_handle(s, _native.instantiate_pre(s, self.ptr()))
 
     @property
     def module(self) -> Module:

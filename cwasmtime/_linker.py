@@ -100,15 +100,9 @@ class Linker(Managed[Any]):
         WasmtimeError for a missing/mismatched import and Trap if the start traps."""
         s = use_store(store)
         module_ptr = module.ptr()
-        out = ffi.new("wasmtime_instance_t *")
-        trap = ffi.new("wasm_trap_t **")
         if self._defines_wasi:
             require_wasi_context(s, module)
-        with s._running_wasm() as ctx:
-            error = lib.wasmtime_linker_instantiate(self.ptr(), ctx, module_ptr, out, trap)
-        if error != _NULL or trap[0] != _NULL:
-            raise s._failure(error, trap[0])
-        return Instance._from_c(s, out)
+        return Instance._from_handle(s, _native.linker_instantiate(s, self.ptr(), module_ptr))
 
     def instantiate_pre(self, module: Module) -> InstancePre:
         """Resolve ``module``'s imports now; raises WasmtimeError if one is missing."""

@@ -78,8 +78,11 @@ def c_layout_table():
     ]
 
 
+_UINTPTR = ffi.typeof("uintptr_t")
+
+
 cdef inline uintptr_t _address(cdata) except? 0:
-    return <uintptr_t>int(ffi.cast("uintptr_t", cdata))
+    return <uintptr_t>int(ffi.cast(_UINTPTR, cdata))
 
 
 cdef str _kind_name(uint8_t kind):
@@ -116,6 +119,7 @@ cdef class Store:
     cdef Py_ssize_t _depth
     cdef readonly bint _has_wasi
     cdef Py_ssize_t _views  # buffers exported by Memory.view, not yet released
+    cdef public object _id  # Wasmtime's store id, once learned (see _instance.store_id)
     cdef object __weakref__
 
     def __init__(self, engine=None, data=None):
@@ -1239,3 +1243,55 @@ def _floor_python_calls_gil(fn, Py_ssize_t n):
         for i in range(n):
             with gil:
                 fn(i)
+
+
+# ------------------------------------------------------------------ instantiation
+# Instantiation may run wasm (start functions, host imports): the Store is marked busy
+# and the GIL released, as for calls. Results are (store_id, index) of the new
+# wasmtime_instance_t, so no CFFI allocation is needed on this path.
+
+cdef enum _Instantiation:
+    FROM_MODULE
+    FROM_INSTANCE_PRE
+    FROM_LINKER
+
+
+cdef tuple _instantiate(Store store, _Instantiation how, void* target, void* module,
+                        wasmtime_extern_t* imports, size_t nimports):
+    cdef wasmtime_instance_t out
+    cdef wasm_trap_t* trap = NULL
+    cdef wasmtime_error_t* error
+    store._check()
+    store._owner = PyThread_get_thread_ident()
+    store._depth += 1
+    with nogil:
+        if how == FROM_MODULE:
+            error = cw_wasmtime_instance_new(store._ctx, <wasmtime_module_t*>target, imports,
+                                             nimports, &out, &trap)
+        elif how == FROM_INSTANCE_PRE:
+            error = cw_wasmtime_instance_pre_instantiate(<wasmtime_instance_pre_t*>target,
+                                                         store._ctx, &out, &trap)
+        else:
+            error = cw_wasmtime_linker_instantiate(<wasmtime_linker_t*>target, store._ctx,
+                                                   <wasmtime_module_t*>module, &out, &trap)
+    store._depth -= 1
+    if error != NULL or trap != NULL:
+        raise _failure(store, error, trap)
+    return (out.store_id, out.index)
+
+
+def instantiate(Store store, module, imports, size_t nimports):
+    """``wasmtime_instance_new`` of a ``wasmtime_module_t*`` with ``nimports``
+    ``wasmtime_extern_t`` imports (CFFI pointers; imports may be NULL)."""
+    return _instantiate(store, FROM_MODULE, <void*>_address(module), NULL,
+                        <wasmtime_extern_t*>_address(imports) if nimports else NULL, nimports)
+
+
+def instantiate_pre(Store store, instance_pre):
+    """``wasmtime_instance_pre_instantiate`` of a ``wasmtime_instance_pre_t*`` (CFFI)."""
+    return _instantiate(store, FROM_INSTANCE_PRE, <void*>_address(instance_pre), NULL, NULL, 0)
+
+
+def linker_instantiate(Store store, linker, module):
+    """``wasmtime_linker_instantiate`` (CFFI ``wasmtime_linker_t*``, ``wasmtime_module_t*``)."""
+    return _instantiate(store, FROM_LINKER, <void*>_address(linker), <void*>_address(module), NULL, 0)

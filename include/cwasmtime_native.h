@@ -29,7 +29,10 @@
   X(wasmtime_externref_to_raw)         \
   X(wasmtime_externref_unroot)         \
   X(wasmtime_memory_data)              \
-  X(wasmtime_memory_data_size)
+  X(wasmtime_memory_data_size)         \
+  X(wasmtime_instance_new)             \
+  X(wasmtime_instance_pre_instantiate) \
+  X(wasmtime_linker_instantiate)
 
 #define CW_DECLARE_POINTER(name) static __typeof__(name) *cw_##name;
 CW_NATIVE_FUNCTIONS(CW_DECLARE_POINTER)
