@@ -130,3 +130,19 @@ cdef extern from "cwasmtime.h":
     ctypedef struct wasmtime_val_t:
         uint8_t kind
         wasmtime_valunion_t of
+
+
+cdef extern from "cwasmtime.h":
+    ctypedef struct wasmtime_global_t:
+        pass
+    ctypedef struct wasmtime_table_t:
+        pass
+
+
+cdef extern from "cwasmtime_native.h":
+    void cw_wasmtime_val_unroot(wasmtime_val_t* val)
+    void cw_wasmtime_global_get(wasmtime_context_t* store, wasmtime_global_t* glob, wasmtime_val_t* out)
+    wasmtime_error_t* cw_wasmtime_global_set(wasmtime_context_t* store, wasmtime_global_t* glob,
+                                             wasmtime_val_t* val)
+    bint cw_wasmtime_table_get(wasmtime_context_t* store, wasmtime_table_t* table, uint64_t index,
+                               wasmtime_val_t* val)

@@ -56,10 +56,12 @@ class StoreOwned:
     _union_field: ClassVar[str]  # its member of wasmtime_extern_union_t
     _extern_kind: ClassVar[int]
     _handle: Any
+    _address: int  # of _handle, for the native accessors
     _owner: _native.Store
 
     def _adopt(self, store: _native.Store, handle: Any) -> None:
         self._handle = handle
+        self._address = int(ffi.cast("uintptr_t", handle))
         self._owner = store
 
     @classmethod

@@ -9,7 +9,7 @@ from ._extern import StoreOwned
 from ._storelike import Storelike
 from ._trap import check
 from ._types import GlobalType
-from ._value import kind_of, lift, lowered, owner_store, use_store
+from ._value import kind_of, lowered, owner_store, use_store
 
 __all__ = ["Global"]
 
@@ -50,13 +50,9 @@ class Global(StoreOwned):
     def value(self, store: Storelike) -> Any:
         """The current value as a Python value (a null reference is returned as a null
         ``Val``, which compares equal to None)."""
-        s = use_store(self._owner, store)
-        out = ffi.new("wasmtime_val_t *")
-        lib.wasmtime_global_get(s._context(), self._handle, out)
-        return lift(s, out)
+        return _native.global_get(use_store(self._owner, store), self._address)
 
     def set_value(self, store: Storelike, val: Any) -> None:
         """Set the value (WasmtimeError if the global is immutable)."""
         s = use_store(self._owner, store)
-        with lowered(s, self._content_kind(s), val) as c_val:
-            check(lib.wasmtime_global_set(s._context(), self._handle, c_val))
+        _native.global_set(s, self._address, self._content_kind(s), val)

@@ -1149,11 +1149,20 @@ def val_to_c(Store store, int kind, value, uintptr_t out):
     """Write ``value`` as a ``wasmtime_val_t`` of ``wasmtime_valkind_t`` ``kind`` at
     address ``out``, by the same rules as Func arguments. An externref inside is
     rooted: the caller unroots the val (``wasmtime_val_unroot``) once consumed."""
-    cdef wasmtime_val_t* val = <wasmtime_val_t*>out
+    store._check()
+    _val_lower(store, kind, value, <wasmtime_val_t*>out)
+
+
+def val_from_c(Store store, uintptr_t address):
+    """The Python value of the ``wasmtime_val_t`` at ``address`` (not unrooted)."""
+    store._check()
+    return _val_value(store, <wasmtime_val_t*>address)
+
+
+cdef int _val_lower(Store store, int kind, object value, wasmtime_val_t* val) except -1:
     cdef wasmtime_val_raw_t raw
     cdef uint8_t wasm_kind = _wasm_kind_of(kind)
     cdef Func f
-    store._check()
     memset(val, 0, sizeof(wasmtime_val_t))
     val.kind = kind
     if wasm_kind == KIND_EXTERNREF:
@@ -1182,13 +1191,11 @@ def val_to_c(Store store, int kind, value, uintptr_t out):
             val.of.f64 = raw.f64
         else:
             memcpy(val.of.v128, raw.v128, 16)
+    return 0
 
 
-def val_from_c(Store store, uintptr_t address):
-    """The Python value of the ``wasmtime_val_t`` at ``address`` (not unrooted)."""
-    cdef wasmtime_val_t* val = <wasmtime_val_t*>address
+cdef object _val_value(Store store, wasmtime_val_t* val):
     cdef void* data
-    store._check()
     kind = val.kind
     if kind == 0:
         return val.of.i32
@@ -1208,6 +1215,48 @@ def val_from_c(Store store, uintptr_t address):
         data = cw_wasmtime_externref_data(store._ctx, &val.of.externref)
         return <object>data if data != NULL else None
     raise WasmtimeError(f"unsupported value kind {kind}")
+
+
+cdef object _lift_val(Store store, wasmtime_val_t* val):
+    """The value of a filled ``wasmtime_val_t``, unrooting it; a null reference comes
+    back as a null ``Val`` of its kind (equal to None), as wasmtime-py's Global.value
+    and Table.get return it."""
+    try:
+        value = _val_value(store, val)
+    finally:
+        cw_wasmtime_val_unroot(val)
+    if value is None:
+        return Val._new(_wasm_kind_of(val.kind), None)
+    return value
+
+
+def global_get(Store store, uintptr_t handle):
+    """The value of the ``wasmtime_global_t`` at address ``handle``."""
+    cdef wasmtime_val_t val
+    store._check()
+    cw_wasmtime_global_get(store._ctx, <wasmtime_global_t*>handle, &val)
+    return _lift_val(store, &val)
+
+
+def global_set(Store store, uintptr_t handle, int kind, value):
+    """Set the ``wasmtime_global_t`` at address ``handle`` to ``value`` of ``kind``."""
+    cdef wasmtime_val_t val
+    cdef wasmtime_error_t* error
+    store._check()
+    _val_lower(store, kind, value, &val)
+    error = cw_wasmtime_global_set(store._ctx, <wasmtime_global_t*>handle, &val)
+    cw_wasmtime_val_unroot(&val)
+    if error != NULL:
+        raise call_failure(<uintptr_t>error, 0)
+
+
+def table_get(Store store, uintptr_t handle, uint64_t index):
+    """Element ``index`` of the ``wasmtime_table_t`` at ``handle``; None out of bounds."""
+    cdef wasmtime_val_t val
+    store._check()
+    if not cw_wasmtime_table_get(store._ctx, <wasmtime_table_t*>handle, index, &val):
+        return None
+    return _lift_val(store, &val)
 
 
 # ------------------------------------------------------------ measurement baselines

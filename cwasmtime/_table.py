@@ -10,7 +10,7 @@ from ._error import WasmtimeError
 from ._storelike import Storelike
 from ._trap import check
 from ._types import TableType
-from ._value import kind_of, lift, lowered, owner_store, use_store
+from ._value import kind_of, lowered, owner_store, use_store
 
 __all__ = ["Table"]
 
@@ -79,10 +79,7 @@ class Table(StoreOwned):
         idx = _index(idx, "index")
         if idx < 0 or idx >= 1 << 64:
             return None
-        out = ffi.new("wasmtime_val_t *")
-        if not lib.wasmtime_table_get(s._context(), self._handle, idx, out):
-            return None
-        return lift(s, out)
+        return _native.table_get(s, self._address, idx)
 
     def set(self, store: Storelike, idx: int, val: Any) -> None:
         """Set the element at ``idx`` to ``val`` (a Func or None for funcref tables,

@@ -12,7 +12,7 @@ from . import _native
 from ._capi import ffi, lib
 from ._types import ValType
 
-__all__ = ["kind_of", "to_c_val", "from_c_val", "lift", "lowered", "owner_store", "use_store"]
+__all__ = ["kind_of", "to_c_val", "from_c_val", "lowered", "owner_store", "use_store"]
 
 # wasmtime_valkind_t
 I32, I64, F32, F64, V128, FUNCREF, EXTERNREF = range(7)
@@ -80,13 +80,3 @@ def from_c_val(store: _native.Store, val: Any) -> Any:
         return _native.val_from_c(store, _address(val))
     finally:
         lib.wasmtime_val_unroot(val)
-
-
-def lift(store: _native.Store, val: Any) -> Any:
-    """``from_c_val``, but a null reference comes back as a null ``Val`` of its kind
-    (which compares equal to None), as wasmtime-py's Global.value and Table.get do."""
-    kind = int(val.kind)
-    value = from_c_val(store, val)
-    if value is None:
-        return _native.Val(kind, None)
-    return value

@@ -32,7 +32,11 @@
   X(wasmtime_memory_data_size)         \
   X(wasmtime_instance_new)             \
   X(wasmtime_instance_pre_instantiate) \
-  X(wasmtime_linker_instantiate)
+  X(wasmtime_linker_instantiate)       \
+  X(wasmtime_val_unroot)               \
+  X(wasmtime_global_get)               \
+  X(wasmtime_global_set)               \
+  X(wasmtime_table_get)
 
 #define CW_DECLARE_POINTER(name) static __typeof__(name) *cw_##name;
 CW_NATIVE_FUNCTIONS(CW_DECLARE_POINTER)
