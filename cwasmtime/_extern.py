@@ -40,13 +40,6 @@ def wrap_extern(store: _native.Store, extern: Any) -> AsExtern:
     raise WasmtimeError(f"unknown extern kind {kind}")
 
 
-def extern_of(item: Any) -> Any:
-    """A new ``wasmtime_extern_t*`` holding ``item`` (a Func, Memory, Global, ...)."""
-    as_extern = getattr(item, "_as_extern", None)
-    if as_extern is None:
-        raise TypeError("expected a Func, Global, Memory, SharedMemory, Tag, or Table")
-    return as_extern()
-
 
 class StoreOwned:
     """Base of the store-owned externs kept as CFFI handles (Global, Table, Tag): our

@@ -5,7 +5,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 
 from . import _native
 from ._capi import ffi, lib
-from ._extern import AsExtern, extern_of, wrap_extern
+from ._extern import AsExtern, wrap_extern
 from ._module import Module
 from ._storelike import Storelike
 
@@ -14,7 +14,6 @@ __all__ = ["Instance", "InstanceExports"]
 _NULL = ffi.NULL
 
 # Store -> its Wasmtime store id (the ``store_id`` every item handle carries).
-_EXTERN_ARRAY = ffi.typeof("wasmtime_extern_t[]")
 _INSTANCE_P = ffi.typeof("wasmtime_instance_t *")
 
 
@@ -24,14 +23,6 @@ def use_store(storelike: Any) -> _native.Store:
     if not hasattr(storelike, "_context"):
         raise AttributeError(f"'{type(storelike).__name__}' object has no attribute '_context'")
     return _native.store_of(storelike)
-
-
-def check_item_store(store: _native.Store, item: Any) -> None:
-    """WasmtimeError unless ``item`` (a Func, Global, ...) belongs to ``store``;
-    store-independent items (SharedMemory) pass."""
-    owner = getattr(item, "_owner", None)
-    if isinstance(owner, _native.Store):
-        _native.check_owner(owner, store)
 
 
 def store_id(store: _native.Store) -> int:
@@ -64,15 +55,8 @@ class Instance:
     _exports: Optional["InstanceExports"]
 
     def __init__(self, store: Storelike, module: Module, imports: Sequence[AsExtern]) -> None:
-        externs = [extern_of(item) for item in imports]
         s = use_store(store)
-        for item in imports:
-            check_item_store(s, item)
-        module_ptr = module.ptr()
-        c_imports = ffi.new(_EXTERN_ARRAY, len(externs)) if externs else _NULL
-        for i, extern in enumerate(externs):
-            c_imports[i] = extern[0]
-        self._init(s, _native.instantiate(s, module_ptr, c_imports, len(externs)))
+        self._init(s, _native.instantiate(s, module.ptr(), imports))
 
     def _init(self, store: _native.Store, handle: Tuple[int, int]) -> None:
         self._handle = handle

@@ -7,8 +7,8 @@ from . import _native
 from ._capi import ffi, lib
 from ._engine import Engine
 from ._error import WasmtimeError
-from ._extern import AsExtern, extern_of, wrap_extern
-from ._instance import (Instance, check_item_store, extern_store_id, store_id,
+from ._extern import AsExtern, wrap_extern
+from ._instance import (Instance, extern_store_id, store_id,
                         use_store)
 from ._instance_pre import InstancePre
 from ._managed import Managed
@@ -49,11 +49,10 @@ class Linker(Managed[Any]):
 
     def define(self, store: Storelike, module: str, name: str, item: AsExtern) -> None:
         """Define ``item`` (from ``store``) as ``module``/``name``."""
-        extern = extern_of(item)
+        s = use_store(store)
+        extern = _native.extern_for(s, item)
         module_b = module.encode("utf-8")
         name_b = name.encode("utf-8")
-        s = use_store(store)
-        check_item_store(s, item)
         check(lib.wasmtime_linker_define(self.ptr(), s._context(), module_b, len(module_b),
                                          name_b, len(name_b), extern))
 

@@ -652,7 +652,7 @@ cdef class Func:
         typed._sig = self._signature(s)
         typed._release_gil = release_gil
         if typed._sig.has_externref or typed._sig.nslots > STACK_SLOTS or typed._sig.nparams > 3:
-            return typed.call
+            return typed
         # Fixed-arity methods are called without building an argument tuple.
         return (typed.call0, typed.call1, typed.call2, typed.call3)[typed._sig.nparams]
 
@@ -665,7 +665,7 @@ cdef class TypedFunc:
     cdef _Signature _sig
     cdef bint _release_gil
 
-    def call(self, *params):
+    def __call__(self, *params):
         self._store._check()
         return _call(self._func, self._store, params, self._release_gil)
 
@@ -1329,11 +1329,57 @@ cdef tuple _instantiate(Store store, _Instantiation how, void* target, void* mod
     return (out.store_id, out.index)
 
 
-def instantiate(Store store, module, imports, size_t nimports):
-    """``wasmtime_instance_new`` of a ``wasmtime_module_t*`` with ``nimports``
-    ``wasmtime_extern_t`` imports (CFFI pointers; imports may be NULL)."""
-    return _instantiate(store, FROM_MODULE, <void*>_address(module), NULL,
-                        <wasmtime_extern_t*>_address(imports) if nimports else NULL, nimports)
+def instantiate(Store store, module, imports):
+    """``wasmtime_instance_new`` of a ``wasmtime_module_t*`` (CFFI) with ``imports``
+    (Func, Memory, Global, Table, Tag, SharedMemory objects, each checked to belong to
+    ``store``)."""
+    cdef Py_ssize_t i = 0, n = len(imports)
+    cdef wasmtime_extern_t stack[8]
+    cdef wasmtime_extern_t* externs = stack
+    if n > 8:
+        externs = <wasmtime_extern_t*>malloc(n * sizeof(wasmtime_extern_t))
+        if externs == NULL:
+            raise MemoryError()
+    try:
+        for item in imports:
+            if i == n:
+                raise ValueError("imports changed size during instantiation")
+            _extern_into(store, item, &externs[i])
+            i += 1
+        return _instantiate(store, FROM_MODULE, <void*>_address(module), NULL,
+                            externs if n else NULL, n)
+    finally:
+        if externs != stack:
+            free(externs)
+
+
+def extern_for(Store store, item):
+    """A new ``wasmtime_extern_t*`` (CFFI) holding ``item``, checked to belong to ``store``."""
+    extern = ffi.new("wasmtime_extern_t *")
+    _extern_into(store, item, <wasmtime_extern_t*>_address(extern))
+    return extern
+
+
+cdef int _extern_into(Store store, object item, wasmtime_extern_t* out) except -1:
+    """Write ``item`` (one of the extern objects) into ``out``, after checking its Store."""
+    if type(item) is Func:
+        _same_store((<Func>item)._store, store)
+        out.kind = EXTERN_FUNC
+        out.of.func = (<Func>item)._func
+        return 0
+    if type(item) is Memory:
+        _same_store((<Memory>item)._store, store)
+        out.kind = EXTERN_MEMORY
+        out.of.memory = (<Memory>item)._mem
+        return 0
+    as_extern = getattr(item, "_as_extern", None)
+    if as_extern is None:
+        raise TypeError("expected a Func, Global, Memory, SharedMemory, Tag, or Table")
+    owner = getattr(item, "_owner", None)
+    if isinstance(owner, Store):  # SharedMemory belongs to an engine, not a Store
+        _same_store(owner, store)
+    memcpy(out, <void*>_address(as_extern()), sizeof(wasmtime_extern_t))
+    return 0
 
 
 def instantiate_pre(Store store, instance_pre):
