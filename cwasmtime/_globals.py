@@ -9,7 +9,7 @@ from ._extern import StoreOwned
 from ._storelike import Storelike
 from ._trap import check
 from ._types import GlobalType
-from ._value import kind_of, lowered, owner_store, use_store
+from ._value import kind_of, lowered
 
 __all__ = ["Global"]
 
@@ -27,7 +27,7 @@ class Global(StoreOwned):
         if not isinstance(ty, GlobalType):
             raise TypeError("expected a GlobalType")
         kind = kind_of(ty.content)
-        s = owner_store(store)
+        s = _native.store_of(store)
         out = ffi.new("wasmtime_global_t *")
         with lowered(s, kind, val) as c_val:
             check(lib.wasmtime_global_new(s._context(), ty.ptr(), c_val, out))
@@ -42,7 +42,7 @@ class Global(StoreOwned):
 
     def type(self, store: Storelike) -> GlobalType:
         """This global's GlobalType."""
-        s = use_store(self._owner, store)
+        s = _native.check_owner(self._owner, store)
         ptr = lib.wasmtime_global_type(s._context(), self._handle)
         result: GlobalType = GlobalType._from_ptr(ptr, None)
         return result
@@ -50,9 +50,9 @@ class Global(StoreOwned):
     def value(self, store: Storelike) -> Any:
         """The current value as a Python value (a null reference is returned as a null
         ``Val``, which compares equal to None)."""
-        return _native.global_get(use_store(self._owner, store), self._address)
+        return _native.global_get(_native.check_owner(self._owner, store), self._address)
 
     def set_value(self, store: Storelike, val: Any) -> None:
         """Set the value (WasmtimeError if the global is immutable)."""
-        s = use_store(self._owner, store)
+        s = _native.check_owner(self._owner, store)
         _native.global_set(s, self._address, self._content_kind(s), val)

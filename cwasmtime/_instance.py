@@ -17,14 +17,6 @@ _NULL = ffi.NULL
 _INSTANCE_P = ffi.typeof("wasmtime_instance_t *")
 
 
-def use_store(storelike: Any) -> _native.Store:
-    """The open Store behind ``storelike``; like wasmtime-py, an object without
-    ``_context`` raises AttributeError."""
-    if not hasattr(storelike, "_context"):
-        raise AttributeError(f"'{type(storelike).__name__}' object has no attribute '_context'")
-    return _native.store_of(storelike)
-
-
 def store_id(store: _native.Store) -> int:
     """Wasmtime's id for ``store``, learned once per Store (from an instance created in
     it, or else from a throwaway host function)."""
@@ -55,7 +47,7 @@ class Instance:
     _exports: Optional["InstanceExports"]
 
     def __init__(self, store: Storelike, module: Module, imports: Sequence[AsExtern]) -> None:
-        s = use_store(store)
+        s = _native.store_of(store)
         self._init(s, _native.instantiate(s, module.ptr(), imports))
 
     def _init(self, store: _native.Store, handle: Tuple[int, int]) -> None:

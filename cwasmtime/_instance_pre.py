@@ -6,7 +6,7 @@ from typing import Any
 
 from ._capi import ffi, lib
 from . import _native
-from ._instance import Instance, use_store
+from ._instance import Instance
 from ._managed import Managed
 from ._module import Module
 from ._storelike import Storelike
@@ -39,7 +39,7 @@ class InstancePre(Managed[Any]):
     def instantiate(self, store: Storelike) -> Instance:
         """A new instance in ``store``; raises WasmtimeError on failure and Trap if the
         start function traps (or the host exception that made it fail)."""
-        s = use_store(store)
+        s = _native.store_of(store)
         if self._needs_wasi:
             require_wasi_context(s, self.module)
         return Instance._from_handle(s, _native.instantiate_pre(s, self.ptr()))

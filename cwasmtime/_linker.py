@@ -8,8 +8,7 @@ from ._capi import ffi, lib
 from ._engine import Engine
 from ._error import WasmtimeError
 from ._extern import AsExtern, wrap_extern
-from ._instance import (Instance, extern_store_id, store_id,
-                        use_store)
+from ._instance import Instance, extern_store_id, store_id
 from ._instance_pre import InstancePre
 from ._managed import Managed
 from ._module import Module
@@ -49,7 +48,7 @@ class Linker(Managed[Any]):
 
     def define(self, store: Storelike, module: str, name: str, item: AsExtern) -> None:
         """Define ``item`` (from ``store``) as ``module``/``name``."""
-        s = use_store(store)
+        s = _native.store_of(store)
         extern = _native.extern_for(s, item)
         module_b = module.encode("utf-8")
         name_b = name.encode("utf-8")
@@ -72,7 +71,7 @@ class Linker(Managed[Any]):
         if not isinstance(instance, Instance):
             raise TypeError("expected an `Instance`")
         name_b = name.encode("utf-8")
-        s = use_store(store)
+        s = _native.store_of(store)
         _native.check_owner(instance._owner, s)
         check(lib.wasmtime_linker_define_instance(self.ptr(), s._context(), name_b,
                                                   len(name_b), instance._instance))
@@ -88,7 +87,7 @@ class Linker(Managed[Any]):
         if not isinstance(module, Module):
             raise TypeError("expected a `Module`")
         name_b = name.encode("utf-8")
-        s = use_store(store)
+        s = _native.store_of(store)
         with s._running_wasm() as ctx:
             error = lib.wasmtime_linker_module(self.ptr(), ctx, name_b, len(name_b), module.ptr())
         if error != _NULL:  # a reactor's initialization may have run host code
@@ -97,7 +96,7 @@ class Linker(Managed[Any]):
     def instantiate(self, store: Storelike, module: Module) -> Instance:
         """Instantiate ``module`` in ``store`` with this linker's definitions; raises
         WasmtimeError for a missing/mismatched import and Trap if the start traps."""
-        s = use_store(store)
+        s = _native.store_of(store)
         module_ptr = module.ptr()
         if self._defines_wasi:
             require_wasi_context(s, module)
@@ -114,7 +113,7 @@ class Linker(Managed[Any]):
     def get_default(self, store: Storelike, name: str) -> _native.Func:
         """The default export of module ``name`` (a no-op function if none)."""
         name_b = name.encode("utf-8")
-        s = use_store(store)
+        s = _native.store_of(store)
         extern = ffi.new("wasmtime_extern_t *")
         extern.kind = _native.EXTERN_FUNC
         error = lib.wasmtime_linker_get_default(self.ptr(), s._context(), name_b, len(name_b),
@@ -129,7 +128,7 @@ class Linker(Managed[Any]):
         """The item defined as ``module``/``name``; WasmtimeError if there is none."""
         module_b = module.encode("utf-8")
         name_b = name.encode("utf-8")
-        s = use_store(store)
+        s = _native.store_of(store)
         extern = ffi.new("wasmtime_extern_t *")
         if not lib.wasmtime_linker_get(self.ptr(), s._context(), module_b, len(module_b),
                                        name_b, len(name_b), extern):
@@ -149,7 +148,7 @@ class Linker(Managed[Any]):
         null) created in ``store``; functions return default results."""
         if not isinstance(module, Module):
             raise TypeError("expected a `Module`")
-        s = use_store(store)
+        s = _native.store_of(store)
         check(lib.wasmtime_linker_define_unknown_imports_as_default_values(
             self.ptr(), s._context(), module.ptr()))
 

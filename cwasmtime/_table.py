@@ -10,7 +10,7 @@ from ._error import WasmtimeError
 from ._storelike import Storelike
 from ._trap import check
 from ._types import TableType
-from ._value import kind_of, lowered, owner_store, use_store
+from ._value import kind_of, lowered
 
 __all__ = ["Table"]
 
@@ -34,7 +34,7 @@ class Table(StoreOwned):
         if not isinstance(ty, TableType):
             raise TypeError("expected a TableType")
         kind = kind_of(ty.element)
-        s = owner_store(store)
+        s = _native.store_of(store)
         out = ffi.new("wasmtime_table_t *")
         with lowered(s, kind, init) as c_init:
             check(lib.wasmtime_table_new(s._context(), ty.ptr(), c_init, out))
@@ -49,19 +49,19 @@ class Table(StoreOwned):
 
     def type(self, store: Storelike) -> TableType:
         """This table's TableType."""
-        s = use_store(self._owner, store)
+        s = _native.check_owner(self._owner, store)
         result: TableType = TableType._from_ptr(lib.wasmtime_table_type(s._context(), self._handle), None)
         return result
 
     def size(self, store: Storelike) -> int:
         """The number of elements."""
-        s = use_store(self._owner, store)
+        s = _native.check_owner(self._owner, store)
         return int(lib.wasmtime_table_size(s._context(), self._handle))
 
     def grow(self, store: Storelike, amt: int, init: Any) -> int:
         """Add ``amt`` elements set to ``init``; returns the previous size.
         WasmtimeError if the table cannot grow that much."""
-        s = use_store(self._owner, store)
+        s = _native.check_owner(self._owner, store)
         with lowered(s, self._element_kind(s), init) as c_init:
             amt = _index(amt, "amount")
             if amt < 0:
@@ -75,7 +75,7 @@ class Table(StoreOwned):
     def get(self, store: Storelike, idx: int) -> Optional[Any]:
         """The element at ``idx``: a Func, the externref's object, a null ``Val`` for a
         null reference (it compares equal to None), or None if ``idx`` is out of bounds."""
-        s = use_store(self._owner, store)
+        s = _native.check_owner(self._owner, store)
         idx = _index(idx, "index")
         if idx < 0 or idx >= 1 << 64:
             return None
@@ -84,7 +84,7 @@ class Table(StoreOwned):
     def set(self, store: Storelike, idx: int, val: Any) -> None:
         """Set the element at ``idx`` to ``val`` (a Func or None for funcref tables,
         any object for externref tables); WasmtimeError if ``idx`` is out of bounds."""
-        s = use_store(self._owner, store)
+        s = _native.check_owner(self._owner, store)
         idx = _index(idx, "index")
         with lowered(s, self._element_kind(s), val) as c_val:
             if idx < 0 or idx >= 1 << 64:

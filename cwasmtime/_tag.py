@@ -8,7 +8,6 @@ from ._extern import StoreOwned
 from ._storelike import Storelike
 from ._trap import check
 from ._types import TagType
-from ._value import owner_store, use_store
 
 __all__ = ["Tag"]
 
@@ -24,14 +23,14 @@ class Tag(StoreOwned):
     def __init__(self, store: Storelike, ty: TagType) -> None:
         if not isinstance(ty, TagType):
             raise TypeError("expected a TagType")
-        s = owner_store(store)
+        s = _native.store_of(store)
         out = ffi.new("wasmtime_tag_t *")
         check(lib.wasmtime_tag_new(s._context(), ty.ptr(), out))
         self._adopt(s, out)
 
     def type(self, store: Storelike) -> TagType:
         """This tag's TagType."""
-        s = use_store(self._owner, store)
+        s = _native.check_owner(self._owner, store)
         result: TagType = TagType._from_ptr(lib.wasmtime_tag_type(s._context(), self._handle), None)
         return result
 
@@ -40,6 +39,6 @@ class Tag(StoreOwned):
         belong to ``store``)."""
         if not isinstance(other, Tag):
             raise TypeError("expected a Tag")
-        s = use_store(self._owner, store)
-        use_store(other._owner, s)
+        s = _native.check_owner(self._owner, store)
+        _native.check_owner(other._owner, s)
         return bool(lib.wasmtime_tag_eq(s._context(), self._handle, other._handle))

@@ -12,7 +12,7 @@ from . import _native
 from ._capi import ffi, lib
 from ._types import ValType
 
-__all__ = ["kind_of", "to_c_val", "from_c_val", "lowered", "owner_store", "use_store"]
+__all__ = ["kind_of", "to_c_val", "from_c_val", "lowered"]
 
 # wasmtime_valkind_t
 I32, I64, F32, F64, V128, FUNCREF, EXTERNREF = range(7)
@@ -33,21 +33,6 @@ def kind_of(ty: ValType) -> int:
 
 def _address(ptr: Any) -> int:
     return int(ffi.cast("uintptr_t", ptr))
-
-
-def owner_store(storelike: Any) -> _native.Store:
-    """The open Store behind ``storelike`` (a Store, Caller or StoreContext). Like
-    wasmtime-py, anything else raises AttributeError (it has no ``_context``)."""
-    if not hasattr(storelike, "_context"):
-        raise AttributeError(f"'{type(storelike).__name__}' object has no attribute '_context'")
-    return _native.store_of(storelike)
-
-
-def use_store(owner: _native.Store, storelike: Any) -> _native.Store:
-    """``owner_store`` that also checks ``storelike`` is ``owner`` (WasmtimeError if not)."""
-    if not hasattr(storelike, "_context"):
-        raise AttributeError(f"'{type(storelike).__name__}' object has no attribute '_context'")
-    return _native.check_owner(owner, storelike)
 
 
 def to_c_val(store: _native.Store, kind: Union[int, ValType], value: Any) -> Any:
