@@ -26,7 +26,8 @@ def extension(name: str) -> Extension:
         name,
         [name.replace(".", "/") + ".pyx"],
         include_dirs=["include"],
-        extra_compile_args=["-O2", "-std=gnu11"],
+        # Aligned functions: the hot trampolines otherwise swing ~15% with code layout.
+        extra_compile_args=["-O2", "-std=gnu11", "-falign-functions=64"],
     )
 
 

@@ -231,6 +231,8 @@ def run_benchmarks(json_path: Path, settings: dict[str, float], extra: list[str]
            f"--benchmark-min-time={settings['min_time']}",
            f"--benchmark-max-time={settings['max_time']}",
            f"--benchmark-min-rounds={int(settings['min_rounds'])}",
+           # warm-up rounds first: the first cases otherwise pay for cold caches/clocks
+           "--benchmark-warmup=on", "--benchmark-warmup-iterations=2000",
            "--benchmark-group-by=group", "--benchmark-columns=median,rounds,iterations",
            *extra]
     print("$", " ".join(cmd), flush=True)
