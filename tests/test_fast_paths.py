@@ -183,3 +183,23 @@ def test_measurement_baselines_run():
     wt._native._floor_python_calls(calls.append, 3)
     wt._native._floor_python_calls_gil(calls.append, 2)
     assert calls == [0, 1, 2, 0, 1]
+
+
+def test_gil_held_call_is_still_interruptible_from_its_own_callback():
+    config = wt.Config()
+    config.epoch_interruption = True
+    engine = wt.Engine(config)
+    store = wt.Store(engine)
+    store.set_epoch_deadline(1)
+    ticks = []
+
+    def tick():
+        ticks.append(1)
+        if len(ticks) == 100:
+            engine.increment_epoch()
+
+    wat = '(module (import "" "tick" (func $t)) (func (export "spin") (loop $l (call $t) (br $l))))'
+    spin = wt.Instance(store, wt.Module(engine, wat), [wt.Func(store, wt.FuncType([], []), tick)]).exports(store)["spin"]
+    with pytest.raises(wt.Trap) as info:
+        spin.typed(store, release_gil=False)()
+    assert info.value.trap_code == wt.TrapCode.INTERRUPT and len(ticks) == 100
