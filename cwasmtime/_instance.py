@@ -18,8 +18,8 @@ _INSTANCE_P = ffi.typeof("wasmtime_instance_t *")
 
 
 def store_id(store: _native.Store) -> int:
-    """Wasmtime's id for ``store``, learned once per Store (from an instance created in
-    it, or else from a throwaway host function)."""
+    """Wasmtime's id for ``store``, learned once per Store (from the first instance
+    created in it, or else from a throwaway host function)."""
     if store._id is None:
         from ._types import FuncType
         probe = _native.Func(store, FuncType([], []), _noop)
@@ -42,20 +42,22 @@ def extern_store_id(extern: Any) -> Optional[int]:
 class Instance:
     """A module instantiated in a Store with its imports; see ``exports``."""
 
+    # Slots for speed; __dict__/__weakref__ kept so it behaves like any Python object.
+    __slots__ = ("_handle", "_owner", "_exports", "__dict__", "__weakref__")
+
     _handle: Tuple[int, int]  # the wasmtime_instance_t: (store_id, index)
     _owner: _native.Store
     _exports: Optional["InstanceExports"]
 
     def __init__(self, store: Storelike, module: Module, imports: Sequence[AsExtern]) -> None:
-        s = _native.store_of(store)
-        self._init(s, _native.instantiate(s, module.ptr(), imports))
+        s = self._owner = _native.store_of(store)
+        self._handle = _native.instantiate(s, module.ptr(), imports)
+        self._exports = None
 
     def _init(self, store: _native.Store, handle: Tuple[int, int]) -> None:
         self._handle = handle
         self._owner = store
         self._exports = None
-        if store._id is None:
-            store._id = handle[0]
 
     @classmethod
     def _from_handle(cls, store: _native.Store, handle: Tuple[int, int]) -> "Instance":

@@ -1326,6 +1326,8 @@ cdef tuple _instantiate(Store store, _Instantiation how, void* target, void* mod
     store._depth -= 1
     if error != NULL or trap != NULL:
         raise _failure(store, error, trap)
+    if store._id is None:
+        store._id = out.store_id
     return (out.store_id, out.index)
 
 
