@@ -68,9 +68,11 @@ def build_release_archive(lib: bytes) -> bytes:
 
 class Route:
     def __init__(self, body: bytes, status: int = 200, delay: float = 0.0,
-                 truncate: bool = False, content_type: str = "application/octet-stream"):
+                 truncate: bool = False, content_type: str = "application/octet-stream",
+                 stall: float = 0.0):
         self.body, self.status, self.delay = body, status, delay
         self.truncate, self.content_type = truncate, content_type
+        self.stall = stall  # seconds to pause after sending half of the body
 
 
 class FakeServer:
@@ -100,8 +102,18 @@ class FakeServer:
                 self.send_header("Content-Length", str(len(route.body) + extra))
                 self.end_headers()
                 body = route.body[: len(route.body) // 2] if route.truncate else route.body
-                self.wfile.write(body)
-                self.wfile.flush()
+                if route.stall:
+                    half = len(body) // 2
+                    self.wfile.write(body[:half])
+                    self.wfile.flush()
+                    outer.events.append((path, "stalled", time.time()))
+                    time.sleep(route.stall)
+                    body = body[half:]
+                try:
+                    self.wfile.write(body)
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):  # the client went away
+                    return
                 outer.events.append((path, "end", time.time()))
                 self.close_connection = True
 
@@ -369,6 +381,26 @@ def test_two_processes_one_download(env, server):
     # both had started before the one download finished: the second waited on the lock
     done = [t for path, what, t in server.events if path == WHEEL_PATH and what == "end"]
     assert max(r["start"] for r in results) < done[0]
+    assert env.cached_lib.read_bytes() == env.lib
+    assert not list(env.entry.glob(".tmp-*"))
+
+
+def test_download_killed_midway(env, server):
+    """A fetch killed in the middle of the download leaves nothing that passes for a
+    library: the next resolve downloads again and gets a verified one."""
+    server.routes[WHEEL_PATH].stall = 30.0
+    args = [sys.executable, "-c", CHILD, PLAT.tag, PLAT.wheel_tag, env.wheel_sha]
+    child = subprocess.Popen(args, env=env.child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.time() + 30
+    while not any(what == "stalled" for _, what, _ in server.events):
+        assert time.time() < deadline and child.poll() is None, child.stderr.read().decode()
+        time.sleep(0.05)
+    child.kill()
+    child.wait(10)
+    assert not env.cached_lib.exists()
+    server.routes[WHEEL_PATH].stall = 0.0
+    info = L.resolve(progress=False)
+    assert (info.path, info.source) == (str(env.cached_lib), "download")
     assert env.cached_lib.read_bytes() == env.lib
     assert not list(env.entry.glob(".tmp-*"))
 
