@@ -1380,7 +1380,8 @@ cdef int _extern_into(Store store, object item, wasmtime_extern_t* out) except -
     owner = getattr(item, "_owner", None)
     if isinstance(owner, Store):  # SharedMemory belongs to an engine, not a Store
         _same_store(owner, store)
-    memcpy(out, <void*>_address(as_extern()), sizeof(wasmtime_extern_t))
+    extern = as_extern()  # held in a variable: a temporary would be freed before the copy
+    memcpy(out, <void*>_address(extern), sizeof(wasmtime_extern_t))
     return 0
 
 
