@@ -33,7 +33,7 @@ def extension(name: str) -> Extension:
 
 setup(
     ext_modules=cythonize(
-        [extension("cwasmtime._native")],
+        [extension("cwasmtime._native"), extension("cmabi._abi")],
         compiler_directives={"language_level": "3", "embedsignature": True},
     ),
     cmdclass={"build_py": BuildPyWithHeader},

@@ -1,0 +1,50 @@
+"""cmabi — the Component Model Canonical ABI in Cython.
+
+Lift and lower component values between Python and a guest's linear memory or
+its flat core values, following ``design/mvp/CanonicalABI.md`` (synchronous
+calls, 32-bit memories)::
+
+    import cmabi
+    from cmabi.types import Record, String, U32, List
+
+    cx = cmabi.Context(memory, realloc, "utf8")   # memory: has _cmabi_memory()
+    flat = cmabi.lower(cx, String, "hello")      # [ptr, 5]
+    assert cmabi.lift(cx, String, flat) == "hello"
+
+Types live in :mod:`cmabi.types`, the value model (``Record``, ``Variant``,
+shared with wasmtime-py's ``wasmtime.component``) in :mod:`cmabi.values`. Guest
+errors raise :class:`Trap`; wrong Python values raise ``TypeError``/``ValueError``.
+cmabi needs no libwasmtime.
+"""
+from . import types, values
+from ._errors import Trap
+from .values import Record, Variant
+from ._abi import (
+    MAX_FLAT_PARAMS,
+    MAX_FLAT_RESULTS,
+    MAX_LIST_BYTE_LENGTH,
+    MAX_STRING_BYTE_LENGTH,
+    UTF16_TAG,
+    ByteArrayMemory,
+    Context,
+    HandleTable,
+    ResourceHandle,
+    lift,
+    lift_params,
+    lift_results,
+    lift_values,
+    load,
+    lower,
+    lower_params,
+    lower_results,
+    lower_values,
+    store,
+)
+
+__all__ = [
+    "types", "values", "Trap", "Record", "Variant",
+    "MAX_FLAT_PARAMS", "MAX_FLAT_RESULTS", "MAX_LIST_BYTE_LENGTH", "MAX_STRING_BYTE_LENGTH",
+    "UTF16_TAG", "ByteArrayMemory", "Context", "HandleTable", "ResourceHandle",
+    "lift", "lift_params", "lift_results", "lift_values", "load",
+    "lower", "lower_params", "lower_results", "lower_values", "store",
+]
