@@ -1043,6 +1043,13 @@ cdef class Memory:
         exporter._len = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
         return memoryview(exporter)
 
+    def _span(self, store):
+        """``(address, length)`` of the linear memory now (for cmabi): re-ask after
+        anything that may grow it."""
+        cdef Store s = self._use(store)
+        return (<uintptr_t>cw_wasmtime_memory_data(s._ctx, &self._mem),
+                cw_wasmtime_memory_data_size(s._ctx, &self._mem))
+
     def read(self, store, start=0, stop=None):
         """A copy of ``memory[start:stop]`` as a bytearray (slice semantics)."""
         cdef Store s = self._use(store)
