@@ -959,10 +959,8 @@ cdef int _store(_Codec c, Context cx, object v, uint64_t ptr) except -1:
         else:
             _store_elems(cx, c.elem, seq, ptr, c.length)
     elif k == K_RECORD:
-        is_dict = isinstance(v, dict)
         for i in range(len(c.children)):
-            fv = v[c.labels[i]] if is_dict else getattr(v, c.labels[i])
-            _store(<_Codec>c.children[i], cx, fv, ptr + <uint32_t>c.offsets[i])
+            _store(<_Codec>c.children[i], cx, _field(c, v, i), ptr + <uint32_t>c.offsets[i])
     elif k == K_TUPLE:
         _check_tuple(c, v)
         for i in range(len(c.children)):
@@ -982,6 +980,15 @@ cdef int _store(_Codec c, Context cx, object v, uint64_t ptr) except -1:
     else:
         raise AssertionError(k)
     return 0
+
+
+cdef object _field(_Codec c, object v, Py_ssize_t i):
+    """Field ``i`` of a record value: an attribute (Record, dataclass, ...) or a dict key."""
+    cdef str label = c.labels[i]
+    try:
+        return v[label] if isinstance(v, dict) else getattr(v, label)
+    except (KeyError, AttributeError):
+        raise TypeError(f"expected a record with a field {label!r}, got {type(v).__name__}") from None
 
 
 cdef int _check_tuple(_Codec c, object v) except -1:
@@ -1221,10 +1228,8 @@ cdef int _lower(_Codec c, Context cx, object v, list out) except -1:
         for i in range(c.length):
             _lower(c.elem, cx, seq[i], out)
     elif k == K_RECORD:
-        is_dict = isinstance(v, dict)
         for i in range(len(c.children)):
-            fv = v[c.labels[i]] if is_dict else getattr(v, c.labels[i])
-            _lower(<_Codec>c.children[i], cx, fv, out)
+            _lower(<_Codec>c.children[i], cx, _field(c, v, i), out)
     elif k == K_TUPLE:
         _check_tuple(c, v)
         for i in range(len(c.children)):

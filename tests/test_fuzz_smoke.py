@@ -10,7 +10,7 @@ FUZZ = Path(__file__).resolve().parents[1] / "fuzz"
 SECONDS = 5
 
 
-@pytest.mark.parametrize("target", ["fuzz_module.py", "fuzz_call.py", "fuzz_values.py"])
+@pytest.mark.parametrize("target", ["fuzz_module.py", "fuzz_call.py", "fuzz_values.py", "fuzz_cmabi.py"])
 def test_fuzz_target_runs_clean(target, tmp_path):
     done = subprocess.run(
         [sys.executable, str(FUZZ / target), f"-max_total_time={SECONDS}", "-print_final_stats=1"],
