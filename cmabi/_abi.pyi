@@ -1,5 +1,5 @@
 """Type stubs for the Cython module cmabi._abi (see its docstrings)."""
-from typing import Any, Callable, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterable, List, Optional, Tuple, Union
 
 from .types import ResourceType, ValType
 

@@ -32,7 +32,7 @@ __all__ = [
     "ValType", "ResourceType",
     "Bool", "S8", "U8", "S16", "U16", "S32", "U32", "S64", "U64", "F32", "F64", "Char", "String",
     "List", "FixedList", "Record", "Tuple", "Variant", "Enum", "Option", "Result", "Flags", "Map",
-    "Own", "Borrow", "Case",
+    "Own", "Borrow", "Case", "FuncType",
     "MAX_FLAT_PARAMS", "MAX_FLAT_RESULTS", "flatten_types", "flatten_functype",
     "align_to", "discriminant_size", "join",
 ]
@@ -530,3 +530,57 @@ def flatten_functype(params: Sequence[ValType], results: Sequence[ValType],
             flat_params = flat_params + ["i32"]
             flat_results = []
     return flat_params, flat_results
+
+
+class FuncType:
+    """A component function type: ``FuncType([("a", U32), ("s", String)], Result(U32, String))``.
+
+    ``params``: ``(name, type)`` pairs; ``results``: the one result type or ``None``
+    (WIT functions have at most one result). Immutable, structural equality.
+    ``param_types``/``result_types`` are the type tuples the lift/lower functions
+    take; :meth:`flat` gives the core signature.
+    """
+
+    __slots__ = ("params", "result", "param_types", "result_types", "_key")
+    params: _Tuple[_Tuple[str, ValType], ...]
+    result: _Opt[ValType]
+    param_types: _Tuple[ValType, ...]
+    result_types: _Tuple[ValType, ...]
+    _key: Any
+
+    def __init__(self, params: Iterable[_Tuple[str, ValType]] = (), results: _Opt[ValType] = None) -> None:
+        ps = tuple((name, _check_type(t, "parameter")) for name, t in params)
+        _check_labels([n for n, _ in ps], "parameter")
+        if results is not None:
+            _check_type(results, "result")
+        s = object.__setattr__
+        s(self, "params", ps)
+        s(self, "result", results)
+        s(self, "param_types", tuple(t for _, t in ps))
+        s(self, "result_types", () if results is None else (results,))
+        s(self, "_key", (tuple((n, t._key) for n, t in ps), None if results is None else results._key))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("FuncType is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("FuncType is immutable")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FuncType) and self._key == other._key
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def flat(self, context: str) -> _Tuple[_List[str], _List[str]]:
+        """The core ``(params, results)`` of this function lifted (``'lift'``: a
+        guest export) or lowered (``'lower'``: a host import); see
+        :func:`flatten_functype`."""
+        return flatten_functype(self.param_types, self.result_types, context)
+
+    def __repr__(self) -> str:
+        ps = ", ".join(f"{n}: {t!r}" for n, t in self.params)
+        return f"func({ps})" + ("" if self.result is None else f" -> {self.result!r}")

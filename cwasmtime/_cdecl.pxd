@@ -146,3 +146,8 @@ cdef extern from "cwasmtime_native.h":
                                              wasmtime_val_t* val)
     bint cw_wasmtime_table_get(wasmtime_context_t* store, wasmtime_table_t* table, uint64_t index,
                                wasmtime_val_t* val)
+
+
+cdef extern from "cwasmtime_native.h":
+    bint cw_wasmtime_caller_export_get(wasmtime_caller_t* caller, const char* name, size_t name_len,
+                                       wasmtime_extern_t* item)

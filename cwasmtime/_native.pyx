@@ -886,6 +886,18 @@ cdef class Caller:
             raise KeyError("failed to find export {}".format(name))
         return found
 
+    def _memory_span(self, bytes name):
+        """``(address, length)`` of the caller's memory export ``name`` now, or None
+        (for cmabi: one native lookup, no Python objects)."""
+        cdef wasmtime_extern_t item
+        cdef Store s = self._live_store()
+        if not cw_wasmtime_caller_export_get(self._caller, name, len(name), &item):
+            return None
+        if item.kind != EXTERN_MEMORY:
+            return None
+        return (<uintptr_t>cw_wasmtime_memory_data(s._ctx, &item.of.memory),
+                cw_wasmtime_memory_data_size(s._ctx, &item.of.memory))
+
 
 cdef class StoreContext:
     """A Store seen from inside a callback; valid until invalidated."""

@@ -36,7 +36,8 @@
   X(wasmtime_val_unroot)               \
   X(wasmtime_global_get)               \
   X(wasmtime_global_set)               \
-  X(wasmtime_table_get)
+  X(wasmtime_table_get)                \
+  X(wasmtime_caller_export_get)
 
 #define CW_DECLARE_POINTER(name) static __typeof__(name) *cw_##name;
 CW_NATIVE_FUNCTIONS(CW_DECLARE_POINTER)

@@ -4,7 +4,7 @@ import pytest
 
 import cmabi
 from cmabi import Trap
-from cmabi.types import Borrow, List, Own, ResourceType, U32
+from cmabi.types import Borrow, List, Own, ResourceType
 
 R = ResourceType("file")
 R2 = ResourceType("socket")

@@ -6,7 +6,7 @@ import pytest
 
 import cmabi
 from cmabi import Trap, Variant as V
-from cmabi.types import (Bool, Char, Enum, F32, F64, FixedList, Flags, List, Map, Option, Record, Result,
+from cmabi.types import (Bool, Char, Enum, F64, FixedList, Flags, List, Map, Option, Record, Result,
                          S16, S32, S64, S8, String, Tuple, U16, U32, U64, U8, Variant)
 
 from conftest import Heap

@@ -72,7 +72,6 @@ chars = st.characters(blacklist_categories=("Cs",))
 
 
 def values(t):
-    k = t.kind
     if t is T.Bool:
         return st.booleans()
     ints = {T.S8: 8, T.S16: 16, T.S32: 32, T.S64: 64}

@@ -4,7 +4,7 @@ import pytest
 
 import cmabi
 from cmabi import Record, Variant
-from cmabi.types import Option, Record as RecordT, Result, String, U32, U8, Variant as VariantT
+from cmabi.types import Record as RecordT, String, U32, U8, Variant as VariantT
 
 
 def test_record_equality():
