@@ -34,6 +34,13 @@ cdef extern from "Python.h":
     unsigned long long PyLong_AsUnsignedLongLongMask(object v) except? 0xFFFFFFFFFFFFFFFF
     object PyLong_FromUnsignedLongLong(unsigned long long v)
     object PyLong_FromLongLong(long long v)
+    int PyUnicode_KIND(object s)
+    void* PyUnicode_DATA(object s)
+    enum: PyUnicode_1BYTE_KIND
+    bint PyLong_CheckExact(object v)
+    object PySequence_Fast(object v, const char* message)
+    PyObject** PySequence_Fast_ITEMS(object seq)
+    ctypedef struct PyObject
 
 from ._errors import Trap
 from . import types as _t
@@ -681,6 +688,9 @@ cdef int _store_to_latin1_or_utf16(Context cx, object s, uint32_t units, uint32_
     cdef uint64_t worst
     cdef bytes encoded
     cdef Py_ssize_t elen, k
+    if PyUnicode_KIND(s) == PyUnicode_1BYTE_KIND:  # every character < 256: one copy
+        memcpy(cx.base + <uint64_t>ptr, PyUnicode_DATA(s), n)
+        j = n
     while j < n:
         ch = PyUnicode_READ_CHAR(s, j)
         if ch >= 256:
@@ -798,10 +808,29 @@ cdef object _load_elems(Context cx, _Codec elem, bint is_bytes, uint64_t ptr, ui
     return out
 
 
+cdef int _store_ints(Context cx, uint32_t size, object v, uint64_t ptr, Py_ssize_t n) except -1:
+    """Integer elements of a list or tuple, written in place (the hot loop of
+    list<u32> and friends: no per-element index or type dispatch)."""
+    cdef object seq = PySequence_Fast(v, "expected a list")
+    cdef PyObject** items = PySequence_Fast_ITEMS(seq)
+    cdef Py_ssize_t i
+    cdef uint64_t bits
+    for i in range(n):
+        item = <object>items[i]
+        if PyLong_CheckExact(item):
+            bits = PyLong_AsUnsignedLongLongMask(item)
+        else:
+            bits = _as_int(item, "an integer type")
+        memcpy(cx.base + ptr + <uint64_t>i * size, &bits, size)
+    return 0
+
+
 cdef int _store_elems(Context cx, _Codec elem, object v, uint64_t ptr, Py_ssize_t n) except -1:
     cdef Py_ssize_t i
     cdef int kind = elem.kind
     cdef uint32_t size = elem.size
+    if K_S8 <= kind <= K_U64:
+        return _store_ints(cx, size, v, ptr, n)
     if kind <= K_CHAR:
         for i in range(n):
             _store_prim(cx, kind, size, v[i], ptr + i * size)

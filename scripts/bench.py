@@ -9,9 +9,11 @@
 Runs `pytest benchmarks --benchmark-enable --benchmark-json=...` (every implementation
 in the same run), then writes benchmarks/results.md (the machine, then one row per
 operation: the median ns/op of each implementation and the ratios) and
-benchmarks/results.png (ns/op, log scale), and prints the table. Needs the `bench` extra
-(pywasm3 is optional: its columns are simply empty without it; the chart needs
-matplotlib)."""
+benchmarks/results.png (ns/op, log scale), and prints the table. The cmabi benchmarks
+(benchmarks/test_bench_cmabi.py: the Canonical ABI, `cmabi` vs wasmtime-py's
+`wasmtime.component`) get a second table of their own, with the data size, GB/s and the
+ratio. Needs the `bench` extra (pywasm3 is optional: its columns are simply empty
+without it; the chart needs matplotlib)."""
 from __future__ import annotations
 
 import argparse
@@ -39,6 +41,12 @@ RATIOS = [("wasmtime-py", "cwasmtime", "wasmtime-py / cwasmtime"),
           ("cwasmtime typed, GIL held", "floor", "typed, GIL held / floor"),
           ("pywasm3", "cwasmtime", "pywasm3 / cwasmtime")]
 
+# The cmabi file has its own table: these columns, the data size, GB/s of the first
+# implementation and this ratio.
+CMABI_FILE = "test_bench_cmabi"
+CMABI_IMPLS = ["cmabi", "wasmtime-py component"]
+CMABI_RATIO = ("wasmtime-py component", "cmabi", "wasmtime-py component / cmabi")
+
 # pytest-benchmark settings: a round lasts at least MIN_TIME seconds (so ns-scale calls
 # are repeated enough to amortize the timer), a case at most about MAX_TIME seconds.
 FULL = {"min_time": 0.0005, "max_time": 1.0, "min_rounds": 5}
@@ -53,6 +61,8 @@ def rows_of(data: dict[str, Any]) -> list[dict[str, Any]]:
     calls_per_op, and per_call: the title of one) gets a second row, per call."""
     rows: dict[str, dict[str, Any]] = {}
     for bench in data["benchmarks"]:
+        if _file_stem(bench) == CMABI_FILE:
+            continue  # their own table: cmabi_rows_of
         group = bench["group"] or bench["name"]
         row = rows.setdefault(group, {"op": group, "ns": {}, "file": _file_rank(bench),
                                       "per": bench["extra_info"].get("calls_per_op"),
@@ -70,9 +80,28 @@ def rows_of(data: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _file_stem(bench: dict[str, Any]) -> str:
+    return str(bench["fullname"].split("::")[0].rsplit("/", 1)[-1].removesuffix(".py"))
+
+
 def _file_rank(bench: dict[str, Any]) -> int:
-    stem = bench["fullname"].split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")
+    stem = _file_stem(bench)
     return FILES.index(stem) if stem in FILES else len(FILES)
+
+
+def cmabi_rows_of(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cmabi benchmarks, one row per group in run order: {"op", "ns": {impl: median
+    ns}, "bytes": the value's size in guest memory or None}."""
+    rows: dict[str, dict[str, Any]] = {}
+    for bench in data["benchmarks"]:
+        if _file_stem(bench) != CMABI_FILE:
+            continue
+        group = bench["group"] or bench["name"]
+        row = rows.setdefault(group, {"op": group, "ns": {}, "bytes": None})
+        row["ns"][bench["name"]] = bench["stats"]["median"] * 1e9
+        if bench["extra_info"].get("bytes") is not None:
+            row["bytes"] = bench["extra_info"]["bytes"]
+    return list(rows.values())
 
 
 def impls_of(rows: list[dict[str, Any]]) -> list[str]:
@@ -102,6 +131,48 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
         ns = row["ns"]
         cells = [row["op"].replace("|", "\\|")] + [fmt_ns(ns.get(i)) for i in impls]
         cells += [fmt_ratio(ns.get(a), ns.get(b)) for a, b, _ in ratios]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def fmt_us(ns: float | None) -> str:
+    if ns is None:
+        return "–"
+    us = ns / 1e3
+    return f"{us:.2f}" if us < 10 else f"{us:.1f}" if us < 1000 else f"{us:,.0f}"
+
+
+def fmt_bytes(n: int | None) -> str:
+    if n is None:
+        return ""
+    for unit, size in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n} B"
+
+
+def fmt_gbps(nbytes: int | None, ns: float | None) -> str:
+    if nbytes is None or not ns:
+        return "–"
+    rate = nbytes / ns  # bytes per ns = GB/s
+    return f"{rate:.2f}" if rate < 10 else f"{rate:,.1f}"
+
+
+def cmabi_table(rows: list[dict[str, Any]]) -> str:
+    """operation | data | µs per implementation | GB/s of the first | the ratio."""
+    seen = {name for row in rows for name in row["ns"]}
+    impls = [i for i in CMABI_IMPLS if i in seen] + sorted(seen - set(CMABI_IMPLS))
+    num, den, title = CMABI_RATIO
+    ratio = any(num in row["ns"] and den in row["ns"] for row in rows)
+    head = (["operation", "data"] + [f"{i} (µs)" for i in impls] + [f"{impls[0]} GB/s"]
+            + ([title] if ratio else []))
+    lines = ["| " + " | ".join(head) + " |", "| --- |" + " ---: |" * (len(head) - 1)]
+    for row in rows:
+        ns = row["ns"]
+        cells = ([row["op"].replace("|", "\\|"), fmt_bytes(row["bytes"])]
+                 + [fmt_us(ns.get(i)) for i in impls] + [fmt_gbps(row["bytes"], ns.get(impls[0]))])
+        if ratio:
+            cells.append(fmt_ratio(ns.get(num), ns.get(den)))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -178,6 +249,7 @@ def run_settings(data: dict[str, Any]) -> str:
 
 def render_markdown(data: dict[str, Any], machine: str) -> str:
     rows = rows_of(data)
+    cmabi_rows = cmabi_rows_of(data)
     settings = run_settings(data)
     parts = ["# Benchmark results", "",
              f"Medians per operation from one run ({data.get('datetime', '')}), all "
@@ -186,10 +258,23 @@ def render_markdown(data: dict[str, Any], machine: str) -> str:
              "`floor` is the least any binding could do (a Cython call straight into "
              "`wasmtime_func_call_unchecked`, or C calling the Python callback and "
              "re-taking the GIL for each call; `floor, GIL held` without re-taking it).",
-             "", machine, "", markdown_table(rows)]
-    threads = threads_table(rows)
-    if threads:
-        parts += ["", threads]
+             "", machine]
+    if rows:
+        parts += ["", markdown_table(rows)]
+        threads = threads_table(rows)
+        if threads:
+            parts += ["", threads]
+    if cmabi_rows:
+        parts += ["", "## cmabi: the Component Model Canonical ABI", "",
+                  "Medians in µs (benchmarks/test_bench_cmabi.py). `lower+lift` rows: "
+                  "`cmabi.lower` then `cmabi.lift` of one value in a `ByteArrayMemory`, "
+                  "no wasm. `call` rows: a call of the guest in examples/bench-guest/ "
+                  "(whose own work is nothing or a trivial loop) through `cmabi.bind.Guest` "
+                  "on the core module in cwasmtime, and through wasmtime-py 50's "
+                  "`wasmtime.component` on the component (call, then `post_return`). "
+                  "`data`: the value's size in guest memory, in the guest's string "
+                  "encoding; GB/s is that size over the whole operation's time.",
+                  "", cmabi_table(cmabi_rows)]
     return "\n".join(parts) + "\n"
 
 
@@ -199,7 +284,7 @@ def write_chart(data: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = rows_of(data)
+    rows = rows_of(data) + cmabi_rows_of(data)
     impls = impls_of(rows)
     colour = {impl: plt.get_cmap("tab10")(k % 10) for k, impl in enumerate(impls)}
     fig, ax = plt.subplots(figsize=(10, 0.5 * len(rows) + 1.2))

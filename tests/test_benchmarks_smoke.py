@@ -64,6 +64,40 @@ def test_bench_script_renders_a_table_and_a_chart(tmp_path):
     assert (tmp_path / "results.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+CMABI = {
+    "datetime": "2025-01-01T00:00:00",
+    "benchmarks": [
+        case("add", "cwasmtime", 120e-9),
+        case("lower+lift: list<u8> 1 MiB", "cmabi", 50e-6, file="test_bench_cmabi",
+             bytes=1 << 20),
+        case("call empty()", "cmabi", 700e-9, file="test_bench_cmabi"),
+        case("call empty()", "wasmtime-py component", 8.4e-6, file="test_bench_cmabi"),
+        case("call bytes-len(list<u8> 1 MiB)", "cmabi", 30e-6, file="test_bench_cmabi",
+             bytes=1 << 20),
+        case("call bytes-len(list<u8> 1 MiB)", "wasmtime-py component", 1.2, file="test_bench_cmabi",
+             bytes=1 << 20),
+    ],
+}
+
+
+def test_bench_script_renders_the_cmabi_table(tmp_path):
+    bench = load_bench_script()
+    markdown = bench.render_markdown(CMABI, "- CPU: synthetic")
+    core, _, cmabi = markdown.partition("## cmabi")
+    assert "| add |" in core and "cmabi" not in core.split("| operation", 1)[1]
+    lines = cmabi.splitlines()
+    assert ("| operation | data | cmabi (µs) | wasmtime-py component (µs) | cmabi GB/s | "
+            "wasmtime-py component / cmabi |") in lines
+    assert "| lower+lift: list<u8> 1 MiB | 1 MiB | 50.0 | – | 21.0 | – |" in lines
+    assert "| call empty() |  | 0.70 | 8.40 | – | 12× |" in lines
+    assert "| call bytes-len(list<u8> 1 MiB) | 1 MiB | 30.0 | 1,200,000 | 35.0 | 40,000× |" in lines
+    only_cmabi = {"datetime": "x", "benchmarks": CMABI["benchmarks"][1:]}
+    markdown = bench.render_markdown(only_cmabi, "- CPU: synthetic")   # e.g. `-- -k cmabi`
+    assert markdown.count("| operation") == 1 and "## cmabi" in markdown
+    bench.write_chart(only_cmabi, tmp_path / "results.png")
+    assert (tmp_path / "results.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_bench_script_from_json(tmp_path):
     (tmp_path / "run.json").write_text(json.dumps(SYNTHETIC))
     bench = load_bench_script()
