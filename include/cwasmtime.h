@@ -13,10 +13,12 @@
  * `const` is written on string and byte-buffer inputs, in callback signatures and in a
  * few other places where the C API has it; elsewhere it is omitted.  It never changes
  * the ABI, and passing a non-const pointer where const is declared is always fine.
- * Left out on purpose: the component model API, async support, the guest profiler,
- * custom memory/stack creators, the pooling allocator and the GC reference/type
- * families (anyref, eqref, structref, arrayref, exnref, rich wasmtime_valtype_t).
- * The GC reference structs that other structs embed are still declared in full.
+ * Left out on purpose: async support (including the component API's *_async entry
+ * points), the guest profiler, custom memory/stack creators, the pooling allocator
+ * and the GC reference/type families (anyref, eqref, structref, arrayref, exnref,
+ * rich wasmtime_valtype_t).  The GC reference structs that other structs embed are
+ * still declared in full.  The component model API is declared in its own section
+ * at the end.
  */
 #ifndef CWASMTIME_H
 #define CWASMTIME_H
@@ -834,6 +836,501 @@ wasmtime_error_t *wasmtime_linker_instantiate_pre(wasmtime_linker_t *linker, was
 wasmtime_error_t *wasmtime_linker_module(wasmtime_linker_t *linker, wasmtime_context_t *store, const char *name, size_t name_len, wasmtime_module_t *module);
 wasmtime_error_t *wasmtime_linker_get_default(wasmtime_linker_t *linker, wasmtime_context_t *store, const char *name, size_t name_len, wasmtime_func_t *func);
 bool wasmtime_linker_get(wasmtime_linker_t *linker, wasmtime_context_t *store, const char *module, size_t module_len, const char *name, size_t name_len, wasmtime_extern_t *item);
+
+/* ================================================================================== */
+/* Component model.  Everything below is the v50 component API (wasmtime/component/)  */
+/* minus its async entry points.  Type handles are opaque, owned by the caller and    */
+/* released with their own *_delete; `_nth`/`_get` accessors borrow their name        */
+/* strings from the type they are called on.                                          */
+/* ================================================================================== */
+
+/* wasmtime_component_valkind_t: the `kind` of a wasmtime_component_val_t.  (v50 also  */
+/* has a map kind; its value is not pinned down here, so it is not named.)            */
+enum {
+    WASMTIME_COMPONENT_BOOL = 0,
+    WASMTIME_COMPONENT_S8 = 1,
+    WASMTIME_COMPONENT_U8 = 2,
+    WASMTIME_COMPONENT_S16 = 3,
+    WASMTIME_COMPONENT_U16 = 4,
+    WASMTIME_COMPONENT_S32 = 5,
+    WASMTIME_COMPONENT_U32 = 6,
+    WASMTIME_COMPONENT_S64 = 7,
+    WASMTIME_COMPONENT_U64 = 8,
+    WASMTIME_COMPONENT_F32 = 9,
+    WASMTIME_COMPONENT_F64 = 10,
+    WASMTIME_COMPONENT_CHAR = 11,
+    WASMTIME_COMPONENT_STRING = 12,
+    WASMTIME_COMPONENT_LIST = 13,
+    WASMTIME_COMPONENT_RECORD = 14,
+    WASMTIME_COMPONENT_TUPLE = 15,
+    WASMTIME_COMPONENT_VARIANT = 16,
+    WASMTIME_COMPONENT_ENUM = 17,
+    WASMTIME_COMPONENT_OPTION = 18,
+    WASMTIME_COMPONENT_RESULT = 19,
+    WASMTIME_COMPONENT_FLAGS = 20,
+    WASMTIME_COMPONENT_RESOURCE = 21
+};
+
+/* wasmtime_component_valtype_kind_t: the `kind` of a wasmtime_component_valtype_t.    */
+/* (v50 adds two more, 26 and 27, for map and fixed-length list; not named here.)      */
+enum {
+    WASMTIME_COMPONENT_VALTYPE_BOOL = 0,
+    WASMTIME_COMPONENT_VALTYPE_S8 = 1,
+    WASMTIME_COMPONENT_VALTYPE_S16 = 2,
+    WASMTIME_COMPONENT_VALTYPE_S32 = 3,
+    WASMTIME_COMPONENT_VALTYPE_S64 = 4,
+    WASMTIME_COMPONENT_VALTYPE_U8 = 5,
+    WASMTIME_COMPONENT_VALTYPE_U16 = 6,
+    WASMTIME_COMPONENT_VALTYPE_U32 = 7,
+    WASMTIME_COMPONENT_VALTYPE_U64 = 8,
+    WASMTIME_COMPONENT_VALTYPE_F32 = 9,
+    WASMTIME_COMPONENT_VALTYPE_F64 = 10,
+    WASMTIME_COMPONENT_VALTYPE_CHAR = 11,
+    WASMTIME_COMPONENT_VALTYPE_STRING = 12,
+    WASMTIME_COMPONENT_VALTYPE_LIST = 13,
+    WASMTIME_COMPONENT_VALTYPE_RECORD = 14,
+    WASMTIME_COMPONENT_VALTYPE_TUPLE = 15,
+    WASMTIME_COMPONENT_VALTYPE_VARIANT = 16,
+    WASMTIME_COMPONENT_VALTYPE_ENUM = 17,
+    WASMTIME_COMPONENT_VALTYPE_OPTION = 18,
+    WASMTIME_COMPONENT_VALTYPE_RESULT = 19,
+    WASMTIME_COMPONENT_VALTYPE_FLAGS = 20,
+    WASMTIME_COMPONENT_VALTYPE_OWN = 21,
+    WASMTIME_COMPONENT_VALTYPE_BORROW = 22,
+    WASMTIME_COMPONENT_VALTYPE_FUTURE = 23,
+    WASMTIME_COMPONENT_VALTYPE_STREAM = 24,
+    WASMTIME_COMPONENT_VALTYPE_ERROR_CONTEXT = 25
+};
+
+/* wasmtime_component_item_kind_t: the `kind` of a wasmtime_component_item_t */
+enum {
+    WASMTIME_COMPONENT_ITEM_COMPONENT = 0,
+    WASMTIME_COMPONENT_ITEM_COMPONENT_INSTANCE = 1,
+    WASMTIME_COMPONENT_ITEM_MODULE = 2,
+    WASMTIME_COMPONENT_ITEM_COMPONENT_FUNC = 3,
+    WASMTIME_COMPONENT_ITEM_RESOURCE = 4,
+    WASMTIME_COMPONENT_ITEM_CORE_FUNC = 5,
+    WASMTIME_COMPONENT_ITEM_TYPE = 6
+};
+
+typedef uint8_t wasmtime_component_valkind_t;
+typedef uint8_t wasmtime_component_valtype_kind_t;
+typedef uint8_t wasmtime_component_item_kind_t;
+
+/* Opaque component handles (all heap objects, none store-owned) */
+typedef struct wasmtime_component_t wasmtime_component_t;
+typedef struct wasmtime_component_export_index_t wasmtime_component_export_index_t;
+typedef struct wasmtime_component_linker_t wasmtime_component_linker_t;
+typedef struct wasmtime_component_linker_instance_t wasmtime_component_linker_instance_t;
+typedef struct wasmtime_component_resource_any wasmtime_component_resource_any_t;
+typedef struct wasmtime_component_resource_host wasmtime_component_resource_host_t;
+
+/* Opaque component type objects */
+typedef struct wasmtime_component_type_t wasmtime_component_type_t;
+typedef struct wasmtime_component_func_type_t wasmtime_component_func_type_t;
+typedef struct wasmtime_component_instance_type wasmtime_component_instance_type_t;
+typedef struct wasmtime_module_type wasmtime_module_type_t;
+typedef struct wasmtime_component_resource_type wasmtime_component_resource_type_t;
+typedef struct wasmtime_component_extern_t wasmtime_component_extern_t;
+typedef struct wasmtime_component_list_type wasmtime_component_list_type_t;
+typedef struct wasmtime_component_fixed_length_list_type wasmtime_component_fixed_length_list_type_t;
+typedef struct wasmtime_component_record_type wasmtime_component_record_type_t;
+typedef struct wasmtime_component_tuple_type wasmtime_component_tuple_type_t;
+typedef struct wasmtime_component_variant_type wasmtime_component_variant_type_t;
+typedef struct wasmtime_component_enum_type wasmtime_component_enum_type_t;
+typedef struct wasmtime_component_option_type wasmtime_component_option_type_t;
+typedef struct wasmtime_component_result_type wasmtime_component_result_type_t;
+typedef struct wasmtime_component_flags_type wasmtime_component_flags_type_t;
+typedef struct wasmtime_component_future_type wasmtime_component_future_type_t;
+typedef struct wasmtime_component_stream_type wasmtime_component_stream_type_t;
+typedef struct wasmtime_component_map_type wasmtime_component_map_type_t;
+
+/* ---------------------------------------------------------------------------------- */
+/* Component store items: plain values, valid only with the store they came from      */
+/* ---------------------------------------------------------------------------------- */
+
+typedef struct wasmtime_component_instance {
+    uint64_t store_id;
+    uint32_t __private;
+} wasmtime_component_instance_t;
+
+/* v50 layout: 32 bytes (earlier releases had no __private3) */
+typedef struct wasmtime_component_func {
+    struct {
+        uint64_t store_id;
+        uint32_t __private1;
+    };
+    uint32_t __private2;
+    void *__private3;
+} wasmtime_component_func_t;
+
+/* ---------------------------------------------------------------------------------- */
+/* Component values.  A wasmtime_component_val_t owns what it points to; the vector   */
+/* types below follow the wasm_*_vec_t conventions (new/new_empty/new_uninit, copy,   */
+/* delete frees data and every element).                                              */
+/* ---------------------------------------------------------------------------------- */
+
+struct wasmtime_component_val;
+struct wasmtime_component_valrecord_entry;
+struct wasmtime_component_valmap_entry;
+
+typedef struct wasmtime_component_vallist {
+    size_t size;
+    struct wasmtime_component_val *data;
+} wasmtime_component_vallist_t;
+
+typedef struct wasmtime_component_valrecord {
+    size_t size;
+    struct wasmtime_component_valrecord_entry *data;
+} wasmtime_component_valrecord_t;
+
+typedef struct wasmtime_component_valtuple {
+    size_t size;
+    struct wasmtime_component_val *data;
+} wasmtime_component_valtuple_t;
+
+/* flags value: the names of the flags that are set */
+typedef struct wasmtime_component_valflags {
+    size_t size;
+    wasm_name_t *data;
+} wasmtime_component_valflags_t;
+
+typedef struct wasmtime_component_valmap {
+    size_t size;
+    struct wasmtime_component_valmap_entry *data;
+} wasmtime_component_valmap_t;
+
+/* variant value: case name plus an optional (NULL: none) heap-allocated payload */
+typedef struct wasmtime_component_valvariant {
+    wasm_name_t discriminant;
+    struct wasmtime_component_val *val;
+} wasmtime_component_valvariant_t;
+
+/* result value: ok/err plus an optional (NULL: none) heap-allocated payload */
+typedef struct wasmtime_component_valresult {
+    bool is_ok;
+    struct wasmtime_component_val *val;
+} wasmtime_component_valresult_t;
+
+typedef union wasmtime_component_valunion {
+    bool boolean;
+    int8_t s8;
+    uint8_t u8;
+    int16_t s16;
+    uint16_t u16;
+    int32_t s32;
+    uint32_t u32;
+    int64_t s64;
+    uint64_t u64;
+    float f32;
+    double f64;
+    uint32_t character;
+    wasm_name_t string;
+    wasmtime_component_vallist_t list;
+    wasmtime_component_valrecord_t record;
+    wasmtime_component_valtuple_t tuple;
+    wasmtime_component_valvariant_t variant;
+    wasm_name_t enumeration;
+    struct wasmtime_component_val *option;   /* NULL: none */
+    wasmtime_component_valresult_t result;
+    wasmtime_component_valflags_t flags;
+    wasmtime_component_valmap_t map;
+    wasmtime_component_resource_any_t *resource;
+} wasmtime_component_valunion_t;
+
+typedef struct wasmtime_component_val {
+    wasmtime_component_valkind_t kind;
+    wasmtime_component_valunion_t of;
+} wasmtime_component_val_t;
+
+typedef struct wasmtime_component_valrecord_entry {
+    wasm_name_t name;
+    wasmtime_component_val_t val;
+} wasmtime_component_valrecord_entry_t;
+
+typedef struct wasmtime_component_valmap_entry {
+    wasmtime_component_val_t key;
+    wasmtime_component_val_t value;
+} wasmtime_component_valmap_entry_t;
+
+void wasmtime_component_vallist_new(wasmtime_component_vallist_t *out, size_t size, wasmtime_component_val_t *ptr);
+void wasmtime_component_vallist_new_empty(wasmtime_component_vallist_t *out);
+void wasmtime_component_vallist_new_uninit(wasmtime_component_vallist_t *out, size_t size);
+void wasmtime_component_vallist_copy(wasmtime_component_vallist_t *dst, const wasmtime_component_vallist_t *src);
+void wasmtime_component_vallist_delete(wasmtime_component_vallist_t *value);
+void wasmtime_component_valrecord_new(wasmtime_component_valrecord_t *out, size_t size, wasmtime_component_valrecord_entry_t *ptr);
+void wasmtime_component_valrecord_new_empty(wasmtime_component_valrecord_t *out);
+void wasmtime_component_valrecord_new_uninit(wasmtime_component_valrecord_t *out, size_t size);
+void wasmtime_component_valrecord_copy(wasmtime_component_valrecord_t *dst, const wasmtime_component_valrecord_t *src);
+void wasmtime_component_valrecord_delete(wasmtime_component_valrecord_t *value);
+void wasmtime_component_valtuple_new(wasmtime_component_valtuple_t *out, size_t size, wasmtime_component_val_t *ptr);
+void wasmtime_component_valtuple_new_empty(wasmtime_component_valtuple_t *out);
+void wasmtime_component_valtuple_new_uninit(wasmtime_component_valtuple_t *out, size_t size);
+void wasmtime_component_valtuple_copy(wasmtime_component_valtuple_t *dst, const wasmtime_component_valtuple_t *src);
+void wasmtime_component_valtuple_delete(wasmtime_component_valtuple_t *value);
+void wasmtime_component_valflags_new(wasmtime_component_valflags_t *out, size_t size, wasm_name_t *ptr);
+void wasmtime_component_valflags_new_empty(wasmtime_component_valflags_t *out);
+void wasmtime_component_valflags_new_uninit(wasmtime_component_valflags_t *out, size_t size);
+void wasmtime_component_valflags_copy(wasmtime_component_valflags_t *dst, const wasmtime_component_valflags_t *src);
+void wasmtime_component_valflags_delete(wasmtime_component_valflags_t *value);
+void wasmtime_component_valmap_new(wasmtime_component_valmap_t *out, size_t size, wasmtime_component_valmap_entry_t *ptr);
+void wasmtime_component_valmap_new_empty(wasmtime_component_valmap_t *out);
+void wasmtime_component_valmap_new_uninit(wasmtime_component_valmap_t *out, size_t size);
+void wasmtime_component_valmap_copy(wasmtime_component_valmap_t *dst, const wasmtime_component_valmap_t *src);
+void wasmtime_component_valmap_delete(wasmtime_component_valmap_t *value);
+
+/* val_new moves *val into a new heap box (for option/variant/result payloads), which */
+/* val_free releases; val_delete only releases what a value owns, not the value.       */
+wasmtime_component_val_t *wasmtime_component_val_new(wasmtime_component_val_t *val);
+void wasmtime_component_val_free(wasmtime_component_val_t *ptr);
+void wasmtime_component_val_clone(const wasmtime_component_val_t *src, wasmtime_component_val_t *dst);
+void wasmtime_component_val_delete(wasmtime_component_val_t *value);
+
+/* ---------------------------------------------------------------------------------- */
+/* Resources.  resource_any is any resource handle a component produced or consumed;  */
+/* resource_host is a host-defined one (an owned/borrowed u32 rep of a u32 type id).  */
+/* ---------------------------------------------------------------------------------- */
+
+wasmtime_component_resource_type_t *wasmtime_component_resource_type_new_host(uint32_t ty);
+wasmtime_component_resource_type_t *wasmtime_component_resource_type_clone(const wasmtime_component_resource_type_t *ty);
+bool wasmtime_component_resource_type_equal(const wasmtime_component_resource_type_t *a, const wasmtime_component_resource_type_t *b);
+void wasmtime_component_resource_type_delete(wasmtime_component_resource_type_t *resource);
+
+wasmtime_component_resource_type_t *wasmtime_component_resource_any_type(const wasmtime_component_resource_any_t *resource);
+wasmtime_component_resource_any_t *wasmtime_component_resource_any_clone(const wasmtime_component_resource_any_t *resource);
+bool wasmtime_component_resource_any_owned(const wasmtime_component_resource_any_t *resource);
+wasmtime_error_t *wasmtime_component_resource_any_drop(wasmtime_context_t *ctx, const wasmtime_component_resource_any_t *resource);
+void wasmtime_component_resource_any_delete(wasmtime_component_resource_any_t *resource);
+wasmtime_error_t *wasmtime_component_resource_any_to_host(wasmtime_context_t *ctx, const wasmtime_component_resource_any_t *resource, wasmtime_component_resource_host_t **ret);
+
+wasmtime_component_resource_host_t *wasmtime_component_resource_host_new(bool owned, uint32_t rep, uint32_t ty);
+wasmtime_component_resource_host_t *wasmtime_component_resource_host_clone(const wasmtime_component_resource_host_t *resource);
+uint32_t wasmtime_component_resource_host_rep(const wasmtime_component_resource_host_t *resource);
+uint32_t wasmtime_component_resource_host_type(const wasmtime_component_resource_host_t *resource);
+bool wasmtime_component_resource_host_owned(const wasmtime_component_resource_host_t *resource);
+void wasmtime_component_resource_host_delete(wasmtime_component_resource_host_t *resource);
+wasmtime_error_t *wasmtime_component_resource_host_to_any(wasmtime_context_t *ctx, const wasmtime_component_resource_host_t *resource, wasmtime_component_resource_any_t **ret);
+
+/* ---------------------------------------------------------------------------------- */
+/* Component value types.  Accessors that fill a wasmtime_component_valtype_t hand    */
+/* over a new value type (release it with wasmtime_component_valtype_delete).         */
+/* ---------------------------------------------------------------------------------- */
+
+/* Only the compound kinds use `of`; `enum` is a C keyword, hence `enum_`.  v50's     */
+/* reference layout has no member for the fixed-length-list kind.                     */
+typedef union wasmtime_component_valtype_union {
+    wasmtime_component_list_type_t *list;
+    wasmtime_component_record_type_t *record;
+    wasmtime_component_tuple_type_t *tuple;
+    wasmtime_component_variant_type_t *variant;
+    wasmtime_component_enum_type_t *enum_;
+    wasmtime_component_option_type_t *option;
+    wasmtime_component_result_type_t *result;
+    wasmtime_component_flags_type_t *flags;
+    wasmtime_component_resource_type_t *own;
+    wasmtime_component_resource_type_t *borrow;
+    wasmtime_component_future_type_t *future;
+    wasmtime_component_stream_type_t *stream;
+    wasmtime_component_map_type_t *map;
+} wasmtime_component_valtype_union_t;
+
+typedef struct wasmtime_component_valtype_t {
+    wasmtime_component_valtype_kind_t kind;
+    wasmtime_component_valtype_union_t of;
+} wasmtime_component_valtype_t;
+
+void wasmtime_component_valtype_clone(const wasmtime_component_valtype_t *ty, wasmtime_component_valtype_t *out);
+bool wasmtime_component_valtype_equal(const wasmtime_component_valtype_t *a, const wasmtime_component_valtype_t *b);
+void wasmtime_component_valtype_delete(wasmtime_component_valtype_t *ptr);
+
+wasmtime_component_list_type_t *wasmtime_component_list_type_clone(const wasmtime_component_list_type_t *ty);
+bool wasmtime_component_list_type_equal(const wasmtime_component_list_type_t *a, const wasmtime_component_list_type_t *b);
+void wasmtime_component_list_type_delete(wasmtime_component_list_type_t *ptr);
+void wasmtime_component_list_type_element(const wasmtime_component_list_type_t *ty, wasmtime_component_valtype_t *type_ret);
+
+wasmtime_component_fixed_length_list_type_t *wasmtime_component_fixed_length_list_type_clone(const wasmtime_component_fixed_length_list_type_t *ty);
+bool wasmtime_component_fixed_length_list_type_equal(const wasmtime_component_fixed_length_list_type_t *a, const wasmtime_component_fixed_length_list_type_t *b);
+void wasmtime_component_fixed_length_list_type_delete(wasmtime_component_fixed_length_list_type_t *ptr);
+void wasmtime_component_fixed_length_list_type_element(const wasmtime_component_fixed_length_list_type_t *ty, wasmtime_component_valtype_t *type_ret);
+
+wasmtime_component_record_type_t *wasmtime_component_record_type_clone(const wasmtime_component_record_type_t *ty);
+bool wasmtime_component_record_type_equal(const wasmtime_component_record_type_t *a, const wasmtime_component_record_type_t *b);
+void wasmtime_component_record_type_delete(wasmtime_component_record_type_t *ptr);
+size_t wasmtime_component_record_type_field_count(const wasmtime_component_record_type_t *ty);
+bool wasmtime_component_record_type_field_nth(const wasmtime_component_record_type_t *ty, size_t nth, const char **name_ret, size_t *name_len_ret, wasmtime_component_valtype_t *type_ret);
+
+wasmtime_component_tuple_type_t *wasmtime_component_tuple_type_clone(const wasmtime_component_tuple_type_t *ty);
+bool wasmtime_component_tuple_type_equal(const wasmtime_component_tuple_type_t *a, const wasmtime_component_tuple_type_t *b);
+void wasmtime_component_tuple_type_delete(wasmtime_component_tuple_type_t *ptr);
+size_t wasmtime_component_tuple_type_types_count(const wasmtime_component_tuple_type_t *ty);
+bool wasmtime_component_tuple_type_types_nth(const wasmtime_component_tuple_type_t *ty, size_t nth, wasmtime_component_valtype_t *type_ret);
+
+/* variant cases: has_payload_ret tells whether payload_ret was filled */
+wasmtime_component_variant_type_t *wasmtime_component_variant_type_clone(const wasmtime_component_variant_type_t *ty);
+bool wasmtime_component_variant_type_equal(const wasmtime_component_variant_type_t *a, const wasmtime_component_variant_type_t *b);
+void wasmtime_component_variant_type_delete(wasmtime_component_variant_type_t *ptr);
+size_t wasmtime_component_variant_type_case_count(const wasmtime_component_variant_type_t *ty);
+bool wasmtime_component_variant_type_case_nth(const wasmtime_component_variant_type_t *ty, size_t nth, const char **name_ret, size_t *name_len_ret, bool *has_payload_ret, wasmtime_component_valtype_t *payload_ret);
+
+wasmtime_component_enum_type_t *wasmtime_component_enum_type_clone(const wasmtime_component_enum_type_t *ty);
+bool wasmtime_component_enum_type_equal(const wasmtime_component_enum_type_t *a, const wasmtime_component_enum_type_t *b);
+void wasmtime_component_enum_type_delete(wasmtime_component_enum_type_t *ptr);
+size_t wasmtime_component_enum_type_names_count(const wasmtime_component_enum_type_t *ty);
+bool wasmtime_component_enum_type_names_nth(const wasmtime_component_enum_type_t *ty, size_t nth, const char **name_ret, size_t *name_len_ret);
+
+wasmtime_component_option_type_t *wasmtime_component_option_type_clone(const wasmtime_component_option_type_t *ty);
+bool wasmtime_component_option_type_equal(const wasmtime_component_option_type_t *a, const wasmtime_component_option_type_t *b);
+void wasmtime_component_option_type_delete(wasmtime_component_option_type_t *ptr);
+void wasmtime_component_option_type_ty(const wasmtime_component_option_type_t *ty, wasmtime_component_valtype_t *type_ret);
+
+/* result ok/err (and future/stream payload) accessors return false when absent */
+wasmtime_component_result_type_t *wasmtime_component_result_type_clone(const wasmtime_component_result_type_t *ty);
+bool wasmtime_component_result_type_equal(const wasmtime_component_result_type_t *a, const wasmtime_component_result_type_t *b);
+void wasmtime_component_result_type_delete(wasmtime_component_result_type_t *ptr);
+bool wasmtime_component_result_type_ok(const wasmtime_component_result_type_t *ty, wasmtime_component_valtype_t *type_ret);
+bool wasmtime_component_result_type_err(const wasmtime_component_result_type_t *ty, wasmtime_component_valtype_t *type_ret);
+
+wasmtime_component_flags_type_t *wasmtime_component_flags_type_clone(const wasmtime_component_flags_type_t *ty);
+bool wasmtime_component_flags_type_equal(const wasmtime_component_flags_type_t *a, const wasmtime_component_flags_type_t *b);
+void wasmtime_component_flags_type_delete(wasmtime_component_flags_type_t *ptr);
+size_t wasmtime_component_flags_type_names_count(const wasmtime_component_flags_type_t *ty);
+bool wasmtime_component_flags_type_names_nth(const wasmtime_component_flags_type_t *ty, size_t nth, const char **name_ret, size_t *name_len_ret);
+
+wasmtime_component_future_type_t *wasmtime_component_future_type_clone(const wasmtime_component_future_type_t *ty);
+bool wasmtime_component_future_type_equal(const wasmtime_component_future_type_t *a, const wasmtime_component_future_type_t *b);
+void wasmtime_component_future_type_delete(wasmtime_component_future_type_t *ptr);
+bool wasmtime_component_future_type_ty(const wasmtime_component_future_type_t *ty, wasmtime_component_valtype_t *type_ret);
+
+wasmtime_component_stream_type_t *wasmtime_component_stream_type_clone(const wasmtime_component_stream_type_t *ty);
+bool wasmtime_component_stream_type_equal(const wasmtime_component_stream_type_t *a, const wasmtime_component_stream_type_t *b);
+void wasmtime_component_stream_type_delete(wasmtime_component_stream_type_t *ptr);
+bool wasmtime_component_stream_type_ty(const wasmtime_component_stream_type_t *ty, wasmtime_component_valtype_t *type_ret);
+
+wasmtime_component_map_type_t *wasmtime_component_map_type_clone(const wasmtime_component_map_type_t *ty);
+bool wasmtime_component_map_type_equal(const wasmtime_component_map_type_t *a, const wasmtime_component_map_type_t *b);
+void wasmtime_component_map_type_delete(wasmtime_component_map_type_t *ptr);
+void wasmtime_component_map_type_key(const wasmtime_component_map_type_t *ty, wasmtime_component_valtype_t *type_ret);
+void wasmtime_component_map_type_value(const wasmtime_component_map_type_t *ty, wasmtime_component_valtype_t *type_ret);
+
+/* ---------------------------------------------------------------------------------- */
+/* Function, instance, module and component types; import/export descriptors         */
+/* ---------------------------------------------------------------------------------- */
+
+/* func_type_async only reports whether the function type is `async` */
+wasmtime_component_func_type_t *wasmtime_component_func_type_clone(const wasmtime_component_func_type_t *ty);
+void wasmtime_component_func_type_delete(wasmtime_component_func_type_t *ty);
+bool wasmtime_component_func_type_async(const wasmtime_component_func_type_t *ty);
+size_t wasmtime_component_func_type_param_count(const wasmtime_component_func_type_t *ty);
+bool wasmtime_component_func_type_param_nth(const wasmtime_component_func_type_t *ty, size_t nth, const char **name_ret, size_t *name_len_ret, wasmtime_component_valtype_t *type_ret);
+bool wasmtime_component_func_type_result(const wasmtime_component_func_type_t *ty, wasmtime_component_valtype_t *type_ret);
+
+wasmtime_component_instance_type_t *wasmtime_component_instance_type_clone(const wasmtime_component_instance_type_t *ty);
+void wasmtime_component_instance_type_delete(wasmtime_component_instance_type_t *ty);
+size_t wasmtime_component_instance_type_export_count(const wasmtime_component_instance_type_t *ty, const wasm_engine_t *engine);
+bool wasmtime_component_instance_type_export_get(const wasmtime_component_instance_type_t *ty, const wasm_engine_t *engine, const char *name, size_t name_len, wasmtime_component_extern_t **ret);
+bool wasmtime_component_instance_type_export_nth(const wasmtime_component_instance_type_t *ty, const wasm_engine_t *engine, size_t nth, const char **name_ret, size_t *name_len_ret, wasmtime_component_extern_t **ret);
+
+/* a core module's type inside a component; the *_nth results are owned by the caller */
+wasmtime_module_type_t *wasmtime_module_type_clone(const wasmtime_module_type_t *ty);
+void wasmtime_module_type_delete(wasmtime_module_type_t *ty);
+size_t wasmtime_module_type_import_count(const wasmtime_module_type_t *ty, const wasm_engine_t *engine);
+wasm_importtype_t *wasmtime_module_type_import_nth(const wasmtime_module_type_t *ty, const wasm_engine_t *engine, size_t nth);
+size_t wasmtime_module_type_export_count(const wasmtime_module_type_t *ty, const wasm_engine_t *engine);
+wasm_exporttype_t *wasmtime_module_type_export_nth(const wasmtime_module_type_t *ty, const wasm_engine_t *engine, size_t nth);
+
+wasmtime_component_type_t *wasmtime_component_type_clone(const wasmtime_component_type_t *ty);
+void wasmtime_component_type_delete(wasmtime_component_type_t *ty);
+size_t wasmtime_component_type_import_count(const wasmtime_component_type_t *ty, const wasm_engine_t *engine);
+bool wasmtime_component_type_import_get(const wasmtime_component_type_t *ty, const wasm_engine_t *engine, const char *name, size_t name_len, wasmtime_component_extern_t **ret);
+bool wasmtime_component_type_import_nth(const wasmtime_component_type_t *ty, const wasm_engine_t *engine, size_t nth, const char **name_ret, size_t *name_len_ret, wasmtime_component_extern_t **ret);
+size_t wasmtime_component_type_export_count(const wasmtime_component_type_t *ty, const wasm_engine_t *engine);
+bool wasmtime_component_type_export_get(const wasmtime_component_type_t *ty, const wasm_engine_t *engine, const char *name, size_t name_len, wasmtime_component_extern_t **ret);
+bool wasmtime_component_type_export_nth(const wasmtime_component_type_t *ty, const wasm_engine_t *engine, size_t nth, const char **name_ret, size_t *name_len_ret, wasmtime_component_extern_t **ret);
+
+/* One import or export: its type (`kind` selects `of`) */
+typedef union wasmtime_component_item_union {
+    wasmtime_component_type_t *component;
+    wasmtime_component_instance_type_t *component_instance;
+    wasmtime_module_type_t *module;
+    wasmtime_component_func_type_t *component_func;
+    wasmtime_component_resource_type_t *resource;
+    wasm_functype_t *core_func;
+    wasmtime_component_valtype_t type;
+} wasmtime_component_item_union_t;
+
+typedef struct wasmtime_component_item_t {
+    wasmtime_component_item_kind_t kind;
+    wasmtime_component_item_union_t of;
+} wasmtime_component_item_t;
+
+void wasmtime_component_item_clone(const wasmtime_component_item_t *item, wasmtime_component_item_t *out);
+void wasmtime_component_item_delete(wasmtime_component_item_t *ptr);
+
+/* An import/export descriptor: item type plus `implements`/`external-id` annotations */
+/* (returned strings are borrowed, NULL when absent).  It borrows from the component  */
+/* or instance type it came from and must not outlive it.                             */
+wasmtime_component_extern_t *wasmtime_component_extern_clone(const wasmtime_component_extern_t *e);
+void wasmtime_component_extern_type(const wasmtime_component_extern_t *e, wasmtime_component_item_t *ret);
+const char *wasmtime_component_extern_implements(const wasmtime_component_extern_t *e, size_t *len);
+bool wasmtime_component_extern_is_implements(const wasmtime_component_extern_t *e, const char *name, size_t len);
+const char *wasmtime_component_extern_external_id(const wasmtime_component_extern_t *e, size_t *len);
+void wasmtime_component_extern_delete(wasmtime_component_extern_t *ptr);
+
+/* ---------------------------------------------------------------------------------- */
+/* Components (compiled, engine-level) and export indices                             */
+/* ---------------------------------------------------------------------------------- */
+
+wasmtime_error_t *wasmtime_component_new(const wasm_engine_t *engine, const uint8_t *buf, size_t len, wasmtime_component_t **component_out);
+wasmtime_error_t *wasmtime_component_serialize(const wasmtime_component_t *component, wasm_byte_vec_t *ret);
+wasmtime_error_t *wasmtime_component_deserialize(const wasm_engine_t *engine, const uint8_t *buf, size_t len, wasmtime_component_t **component_out);
+wasmtime_error_t *wasmtime_component_deserialize_file(const wasm_engine_t *engine, const char *path, wasmtime_component_t **component_out);
+wasmtime_component_t *wasmtime_component_clone(const wasmtime_component_t *component);
+wasmtime_component_type_t *wasmtime_component_type(const wasmtime_component_t *component);
+void wasmtime_component_delete(wasmtime_component_t *component);
+
+/* Look an export up by name, optionally inside a nested instance export (NULL: the */
+/* root); returns NULL if there is none.  The index is owned by the caller.         */
+wasmtime_component_export_index_t *wasmtime_component_get_export_index(const wasmtime_component_t *component, const wasmtime_component_export_index_t *instance_export_index, const char *name, size_t name_len);
+wasmtime_component_export_index_t *wasmtime_component_export_index_clone(const wasmtime_component_export_index_t *export_index);
+void wasmtime_component_export_index_delete(wasmtime_component_export_index_t *export_index);
+
+/* ---------------------------------------------------------------------------------- */
+/* Component instances and functions                                                  */
+/* ---------------------------------------------------------------------------------- */
+
+wasmtime_component_export_index_t *wasmtime_component_instance_get_export_index(const wasmtime_component_instance_t *instance, wasmtime_context_t *context, const wasmtime_component_export_index_t *instance_export_index, const char *name, size_t name_len);
+bool wasmtime_component_instance_get_func(const wasmtime_component_instance_t *instance, wasmtime_context_t *context, const wasmtime_component_export_index_t *export_index, wasmtime_component_func_t *func_out);
+
+/* call, then post_return before the function can be called again */
+wasmtime_component_func_type_t *wasmtime_component_func_type(const wasmtime_component_func_t *func, wasmtime_context_t *context);
+wasmtime_error_t *wasmtime_component_func_call(const wasmtime_component_func_t *func, wasmtime_context_t *context, const wasmtime_component_val_t *args, size_t args_size, wasmtime_component_val_t *results, size_t results_size);
+wasmtime_error_t *wasmtime_component_func_post_return(const wasmtime_component_func_t *func, wasmtime_context_t *context);
+
+/* ---------------------------------------------------------------------------------- */
+/* Component linker.  linker_root / linker_instance_add_instance borrow their parent  */
+/* exclusively until the returned linker instance is deleted.                         */
+/* ---------------------------------------------------------------------------------- */
+
+/* Host function: fills results from args; returns NULL or an error it hands over */
+typedef wasmtime_error_t *(*wasmtime_component_func_callback_t)(void *env, wasmtime_context_t *context, const wasmtime_component_func_type_t *ty, wasmtime_component_val_t *args, size_t nargs, wasmtime_component_val_t *results, size_t nresults);
+
+/* Host resource destructor, called with the resource's rep */
+typedef wasmtime_error_t *(*wasmtime_component_resource_destructor_t)(void *env, wasmtime_context_t *context, uint32_t rep);
+
+wasmtime_component_linker_t *wasmtime_component_linker_new(const wasm_engine_t *engine);
+void wasmtime_component_linker_allow_shadowing(wasmtime_component_linker_t *linker, bool allow);
+wasmtime_component_linker_instance_t *wasmtime_component_linker_root(wasmtime_component_linker_t *linker);
+wasmtime_error_t *wasmtime_component_linker_instantiate(const wasmtime_component_linker_t *linker, wasmtime_context_t *context, const wasmtime_component_t *component, wasmtime_component_instance_t *instance_out);
+wasmtime_error_t *wasmtime_component_linker_define_unknown_imports_as_traps(wasmtime_component_linker_t *linker, const wasmtime_component_t *component);
+wasmtime_error_t *wasmtime_component_linker_add_wasip2(wasmtime_component_linker_t *linker);
+wasmtime_error_t *wasmtime_component_linker_add_wasi_http(wasmtime_component_linker_t *linker);
+void wasmtime_component_linker_delete(wasmtime_component_linker_t *linker);
+
+wasmtime_error_t *wasmtime_component_linker_instance_add_instance(wasmtime_component_linker_instance_t *linker_instance, const char *name, size_t name_len, wasmtime_component_linker_instance_t **linker_instance_out);
+wasmtime_error_t *wasmtime_component_linker_instance_add_module(wasmtime_component_linker_instance_t *linker_instance, const char *name, size_t name_len, const wasmtime_module_t *module);
+wasmtime_error_t *wasmtime_component_linker_instance_add_func(wasmtime_component_linker_instance_t *linker_instance, const char *name, size_t name_len, wasmtime_component_func_callback_t callback, void *data, wasmtime_finalizer_t finalizer);
+wasmtime_error_t *wasmtime_component_linker_instance_add_resource(wasmtime_component_linker_instance_t *linker_instance, const char *name, size_t name_len, const wasmtime_component_resource_type_t *resource, wasmtime_component_resource_destructor_t destructor, void *data, wasmtime_finalizer_t finalizer);
+void wasmtime_component_linker_instance_delete(wasmtime_component_linker_instance_t *linker_instance);
 
 /* ---------------------------------------------------------------------------------- */
 /* Text format                                                                         */
