@@ -26,7 +26,7 @@ value).
 """
 from typing import Any, FrozenSet, Iterable, List as _List, Optional as _Opt, Sequence, Tuple as _Tuple, Union
 
-from .values import Record as _RecordValue, Variant as _VariantValue
+from .values import Record as _RecordValue, variant_tagging
 
 __all__ = [
     "ValType", "ResourceType",
@@ -318,23 +318,7 @@ class _VariantLike(ValType):
         payload_offset = align_to(disc, max_align)
         align = max(disc, max_align)
         size = align_to(payload_offset + max_size, align)
-        # wasmtime-py's rule: tagged as soon as two cases share a Python class
-        # (a case without payload counts as ``object``).
-        seen: "set[type]" = set()
-        tagged = False
-        for _, t in cases:
-            case_classes = {object} if t is None else set(t._classes)
-            if case_classes & seen:
-                tagged = True
-                break
-            seen |= case_classes
-        if tagged:
-            classes: FrozenSet[type] = frozenset([_VariantValue])
-        else:
-            union: "set[type]" = set()
-            for _, t in cases:
-                union |= {object} if t is None else set(t._classes)
-            classes = frozenset(union)
+        tagged, classes = variant_tagging(None if t is None else t._classes for _, t in cases)
         object.__setattr__(self, "cases", cases)
         object.__setattr__(self, "payload_offset", payload_offset)
         object.__setattr__(self, "disc_size", disc)

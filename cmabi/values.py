@@ -27,9 +27,9 @@ The tagging rule and the two classes below behave exactly like wasmtime-py's
 compare equal to wasmtime-py's own ``Record``/``Variant`` objects, so values move
 between both APIs unchanged.
 """
-from typing import Any, Optional
+from typing import AbstractSet, Any, FrozenSet, Iterable, Optional, Tuple
 
-__all__ = ["Record", "Variant"]
+__all__ = ["Record", "Variant", "variant_tagging"]
 
 
 class Record:
@@ -83,3 +83,19 @@ class Variant:
 
     def __repr__(self) -> str:
         return f"Variant(tag={self.tag!r}, payload={self.payload!r})"
+
+
+def variant_tagging(cases: Iterable[Optional[AbstractSet[type]]]) -> Tuple[bool, FrozenSet[type]]:
+    """wasmtime-py's tagging rule for a variant-like type, from the Python classes of
+    each case's payload (``None``: the case has no payload, which counts as
+    ``object``): tagged as soon as two cases share a class. Returns ``(tagged,
+    classes)``, the classes a value of the variant lifts to: ``{Variant}`` when
+    tagged, otherwise the union of the cases' classes."""
+    seen: "set[type]" = set()
+    tagged = False
+    for classes in cases:
+        case = {object} if classes is None else set(classes)
+        if case & seen:
+            tagged = True
+        seen |= case
+    return tagged, (frozenset([Variant]) if tagged else frozenset(seen))

@@ -1,7 +1,7 @@
 # The parts of include/cwasmtime.h the Cython layer touches. Types come from the
 # header itself (`cdef extern from`), so gcc checks every use; the functions are the
 # `cw_*` pointers of include/cwasmtime_native.h, bound at import.
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
+from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 
 cdef extern from "cwasmtime.h":
     ctypedef struct wasm_engine_t
@@ -151,3 +151,125 @@ cdef extern from "cwasmtime_native.h":
 cdef extern from "cwasmtime_native.h":
     bint cw_wasmtime_caller_export_get(wasmtime_caller_t* caller, const char* name, size_t name_len,
                                        wasmtime_extern_t* item)
+
+
+# ------------------------------------------------------------ the component model
+cdef extern from "cwasmtime.h":
+    ctypedef struct wasm_byte_vec_t:
+        size_t size
+        uint8_t* data
+    ctypedef wasm_byte_vec_t wasm_name_t
+
+    enum:
+        WASMTIME_COMPONENT_BOOL, WASMTIME_COMPONENT_S8, WASMTIME_COMPONENT_U8,
+        WASMTIME_COMPONENT_S16, WASMTIME_COMPONENT_U16, WASMTIME_COMPONENT_S32,
+        WASMTIME_COMPONENT_U32, WASMTIME_COMPONENT_S64, WASMTIME_COMPONENT_U64,
+        WASMTIME_COMPONENT_F32, WASMTIME_COMPONENT_F64, WASMTIME_COMPONENT_CHAR,
+        WASMTIME_COMPONENT_STRING, WASMTIME_COMPONENT_LIST, WASMTIME_COMPONENT_RECORD,
+        WASMTIME_COMPONENT_TUPLE, WASMTIME_COMPONENT_VARIANT, WASMTIME_COMPONENT_ENUM,
+        WASMTIME_COMPONENT_OPTION, WASMTIME_COMPONENT_RESULT, WASMTIME_COMPONENT_FLAGS,
+        WASMTIME_COMPONENT_RESOURCE, WASMTIME_COMPONENT_MAP
+
+    ctypedef struct wasmtime_component_func_type_t
+    ctypedef struct wasmtime_component_resource_any_t
+
+    ctypedef struct wasmtime_component_valtype_t:
+        uint8_t kind
+
+    ctypedef struct wasmtime_component_func_t:
+        pass
+
+    ctypedef struct wasmtime_component_val_t
+    ctypedef struct wasmtime_component_valrecord_entry_t
+    ctypedef struct wasmtime_component_valmap_entry_t
+
+    ctypedef struct wasmtime_component_vallist_t:
+        size_t size
+        wasmtime_component_val_t* data
+    ctypedef struct wasmtime_component_valrecord_t:
+        size_t size
+        wasmtime_component_valrecord_entry_t* data
+    ctypedef struct wasmtime_component_valtuple_t:
+        size_t size
+        wasmtime_component_val_t* data
+    ctypedef struct wasmtime_component_valflags_t:
+        size_t size
+        wasm_name_t* data
+    ctypedef struct wasmtime_component_valmap_t:
+        size_t size
+        wasmtime_component_valmap_entry_t* data
+    ctypedef struct wasmtime_component_valvariant_t:
+        wasm_name_t discriminant
+        wasmtime_component_val_t* val
+    ctypedef struct wasmtime_component_valresult_t:
+        bint is_ok
+        wasmtime_component_val_t* val
+
+    ctypedef union wasmtime_component_valunion_t:
+        bint boolean
+        int8_t s8
+        uint8_t u8
+        int16_t s16
+        uint16_t u16
+        int32_t s32
+        uint32_t u32
+        int64_t s64
+        uint64_t u64
+        float f32
+        double f64
+        uint32_t character
+        wasm_name_t string
+        wasmtime_component_vallist_t list
+        wasmtime_component_valrecord_t record
+        wasmtime_component_valtuple_t tuple
+        wasmtime_component_valvariant_t variant
+        wasm_name_t enumeration
+        wasmtime_component_val_t* option
+        wasmtime_component_valresult_t result
+        wasmtime_component_valflags_t flags
+        wasmtime_component_valmap_t map
+        wasmtime_component_resource_any_t* resource
+
+    ctypedef struct wasmtime_component_val_t:
+        uint8_t kind
+        wasmtime_component_valunion_t of
+
+    ctypedef struct wasmtime_component_valrecord_entry_t:
+        wasm_name_t name
+        wasmtime_component_val_t val
+
+    ctypedef struct wasmtime_component_valmap_entry_t:
+        wasmtime_component_val_t key
+        wasmtime_component_val_t value
+
+
+cdef extern from "cwasmtime_native.h":
+    wasmtime_error_t* cw_wasmtime_error_new(const char* message)
+    void cw_wasm_byte_vec_new(wasm_byte_vec_t* out, size_t size, const uint8_t* data)
+    wasmtime_error_t* cw_wasmtime_component_func_call(
+        const wasmtime_component_func_t* func, wasmtime_context_t* context,
+        const wasmtime_component_val_t* args, size_t args_size,
+        wasmtime_component_val_t* results, size_t results_size) nogil
+    wasmtime_component_func_type_t* cw_wasmtime_component_func_type(
+        const wasmtime_component_func_t* func, wasmtime_context_t* context)
+    void cw_wasmtime_component_func_type_delete(wasmtime_component_func_type_t* ty)
+    size_t cw_wasmtime_component_func_type_param_count(const wasmtime_component_func_type_t* ty)
+    bint cw_wasmtime_component_func_type_param_nth(
+        const wasmtime_component_func_type_t* ty, size_t nth, const char** name_ret,
+        size_t* name_len_ret, wasmtime_component_valtype_t* type_ret)
+    bint cw_wasmtime_component_func_type_result(const wasmtime_component_func_type_t* ty,
+                                                wasmtime_component_valtype_t* type_ret)
+    void cw_wasmtime_component_valtype_clone(const wasmtime_component_valtype_t* ty,
+                                             wasmtime_component_valtype_t* out)
+    bint cw_wasmtime_component_valtype_equal(const wasmtime_component_valtype_t* a,
+                                             const wasmtime_component_valtype_t* b)
+    void cw_wasmtime_component_valtype_delete(wasmtime_component_valtype_t* ty)
+    void cw_wasmtime_component_vallist_new_uninit(wasmtime_component_vallist_t* out, size_t size)
+    void cw_wasmtime_component_valrecord_new_uninit(wasmtime_component_valrecord_t* out, size_t size)
+    void cw_wasmtime_component_valtuple_new_uninit(wasmtime_component_valtuple_t* out, size_t size)
+    void cw_wasmtime_component_valflags_new_uninit(wasmtime_component_valflags_t* out, size_t size)
+    void cw_wasmtime_component_valmap_new_uninit(wasmtime_component_valmap_t* out, size_t size)
+    wasmtime_component_val_t* cw_wasmtime_component_val_new(wasmtime_component_val_t* val)
+    void cw_wasmtime_component_val_delete(wasmtime_component_val_t* val)
+    wasmtime_component_resource_any_t* cw_wasmtime_component_resource_any_clone(
+        const wasmtime_component_resource_any_t* resource)

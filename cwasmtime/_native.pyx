@@ -15,7 +15,7 @@ from cpython.long cimport PyLong_AsUnsignedLongLongMask, PyLong_CheckExact
 from cpython.object cimport PyObject
 from cpython.pythread cimport PyThread_get_thread_ident
 from cpython.ref cimport Py_INCREF, Py_XDECREF
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t, uintptr_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 
@@ -31,6 +31,7 @@ from ._capi import ffi, lib
 from ._error import WasmtimeError
 from ._managed import Managed
 from ._trap import call_failure
+from cmabi.values import Record, Variant
 
 # Value kinds as wasm_valtype_kind() reports them (wasm.h).
 cdef enum:
@@ -118,6 +119,7 @@ cdef class Store:
     cdef unsigned long _owner
     cdef Py_ssize_t _depth
     cdef readonly bint _has_wasi
+    cdef readonly bint _has_wasi_http
     cdef Py_ssize_t _views  # buffers exported by Memory.view, not yet released
     cdef public object _id  # Wasmtime's store id, once learned (see _instance.store_id)
     cdef object __weakref__
@@ -199,6 +201,7 @@ cdef class Store:
     def set_wasi_http(self):
         """Initialize WASI HTTP (after ``set_wasi``)."""
         lib.wasmtime_context_set_wasi_http(self._context())
+        self._has_wasi_http = True
 
     def set_epoch_deadline(self, ticks_after_current):
         """Trap wasm once the engine's epoch passes the current one plus this many ticks."""
@@ -1412,3 +1415,6 @@ def instantiate_pre(Store store, instance_pre):
 def linker_instantiate(Store store, linker, module):
     """``wasmtime_linker_instantiate`` (CFFI ``wasmtime_linker_t*``, ``wasmtime_module_t*``)."""
     return _instantiate(store, FROM_LINKER, <void*>_address(linker), <void*>_address(module), NULL, 0)
+
+
+include "_component.pxi"

@@ -11,33 +11,52 @@
 #include "cwasmtime.h"
 
 #define CW_NATIVE_FUNCTIONS(X)         \
-  X(wasmtime_func_call_unchecked)      \
-  X(wasmtime_func_new_unchecked)       \
-  X(wasmtime_func_to_raw)              \
-  X(wasmtime_func_from_raw)            \
-  X(wasmtime_func_type)                \
-  X(wasm_functype_params)              \
-  X(wasm_functype_results)             \
-  X(wasm_functype_delete)              \
-  X(wasm_valtype_kind)                 \
-  X(wasmtime_caller_context)           \
-  X(wasmtime_context_get_data)         \
-  X(wasmtime_trap_new)                 \
-  X(wasmtime_externref_new)            \
-  X(wasmtime_externref_data)           \
-  X(wasmtime_externref_from_raw)       \
-  X(wasmtime_externref_to_raw)         \
-  X(wasmtime_externref_unroot)         \
-  X(wasmtime_memory_data)              \
-  X(wasmtime_memory_data_size)         \
-  X(wasmtime_instance_new)             \
-  X(wasmtime_instance_pre_instantiate) \
-  X(wasmtime_linker_instantiate)       \
-  X(wasmtime_val_unroot)               \
-  X(wasmtime_global_get)               \
-  X(wasmtime_global_set)               \
-  X(wasmtime_table_get)                \
-  X(wasmtime_caller_export_get)
+  X(wasmtime_func_call_unchecked)               \
+  X(wasmtime_func_new_unchecked)                \
+  X(wasmtime_func_to_raw)                       \
+  X(wasmtime_func_from_raw)                     \
+  X(wasmtime_func_type)                         \
+  X(wasm_functype_params)                       \
+  X(wasm_functype_results)                      \
+  X(wasm_functype_delete)                       \
+  X(wasm_valtype_kind)                          \
+  X(wasmtime_caller_context)                    \
+  X(wasmtime_context_get_data)                  \
+  X(wasmtime_trap_new)                          \
+  X(wasmtime_externref_new)                     \
+  X(wasmtime_externref_data)                    \
+  X(wasmtime_externref_from_raw)                \
+  X(wasmtime_externref_to_raw)                  \
+  X(wasmtime_externref_unroot)                  \
+  X(wasmtime_memory_data)                       \
+  X(wasmtime_memory_data_size)                  \
+  X(wasmtime_instance_new)                      \
+  X(wasmtime_instance_pre_instantiate)          \
+  X(wasmtime_linker_instantiate)                \
+  X(wasmtime_val_unroot)                        \
+  X(wasmtime_global_get)                        \
+  X(wasmtime_global_set)                        \
+  X(wasmtime_table_get)                         \
+  X(wasmtime_caller_export_get)                 \
+  X(wasmtime_error_new)                         \
+  X(wasm_byte_vec_new)                          \
+  X(wasmtime_component_func_call)               \
+  X(wasmtime_component_func_type)               \
+  X(wasmtime_component_func_type_delete)        \
+  X(wasmtime_component_func_type_param_count)   \
+  X(wasmtime_component_func_type_param_nth)     \
+  X(wasmtime_component_func_type_result)        \
+  X(wasmtime_component_valtype_clone)           \
+  X(wasmtime_component_valtype_equal)           \
+  X(wasmtime_component_valtype_delete)          \
+  X(wasmtime_component_vallist_new_uninit)      \
+  X(wasmtime_component_valrecord_new_uninit)    \
+  X(wasmtime_component_valtuple_new_uninit)     \
+  X(wasmtime_component_valflags_new_uninit)     \
+  X(wasmtime_component_valmap_new_uninit)       \
+  X(wasmtime_component_val_new)                 \
+  X(wasmtime_component_val_delete)              \
+  X(wasmtime_component_resource_any_clone)
 
 #define CW_DECLARE_POINTER(name) static __typeof__(name) *cw_##name;
 CW_NATIVE_FUNCTIONS(CW_DECLARE_POINTER)

@@ -11,9 +11,11 @@ in the same run), then writes benchmarks/results.md (the machine, then one row p
 operation: the median ns/op of each implementation and the ratios) and
 benchmarks/results.png (ns/op, log scale), and prints the table. The cmabi benchmarks
 (benchmarks/test_bench_cmabi.py: the Canonical ABI, `cmabi` vs wasmtime-py's
-`wasmtime.component`) get a second table of their own, with the data size, GB/s and the
-ratio. Needs the `bench` extra (pywasm3 is optional: its columns are simply empty
-without it; the chart needs matplotlib)."""
+`wasmtime.component`) and the component API benchmarks
+(benchmarks/test_bench_component.py: `cwasmtime.component` vs wasmtime-py's
+`wasmtime.component`) each get a table of their own, in µs, with the data size, GB/s
+and the ratio. Needs the `bench` extra (pywasm3 is optional: its columns are simply
+empty without it; the chart needs matplotlib)."""
 from __future__ import annotations
 
 import argparse
@@ -41,11 +43,17 @@ RATIOS = [("wasmtime-py", "cwasmtime", "wasmtime-py / cwasmtime"),
           ("cwasmtime typed, GIL held", "floor", "typed, GIL held / floor"),
           ("pywasm3", "cwasmtime", "pywasm3 / cwasmtime")]
 
-# The cmabi file has its own table: these columns, the data size, GB/s of the first
-# implementation and this ratio.
+# The cmabi file and the component API file have a table each: these columns, the
+# data size, GB/s of the first implementation and this ratio.
 CMABI_FILE = "test_bench_cmabi"
 CMABI_IMPLS = ["cmabi", "wasmtime-py component"]
 CMABI_RATIO = ("wasmtime-py component", "cmabi", "wasmtime-py component / cmabi")
+COMPONENT_FILE = "test_bench_component"
+COMPONENT_IMPLS = ["cwasmtime.component", "wasmtime-py component"]
+COMPONENT_RATIO = ("wasmtime-py component", "cwasmtime.component",
+                   "wasmtime-py component / cwasmtime.component")
+# Files with a table of their own (not in the main table), in run and table order.
+DATA_FILES = [CMABI_FILE, COMPONENT_FILE]
 
 # pytest-benchmark settings: a round lasts at least MIN_TIME seconds (so ns-scale calls
 # are repeated enough to amortize the timer), a case at most about MAX_TIME seconds.
@@ -61,8 +69,8 @@ def rows_of(data: dict[str, Any]) -> list[dict[str, Any]]:
     calls_per_op, and per_call: the title of one) gets a second row, per call."""
     rows: dict[str, dict[str, Any]] = {}
     for bench in data["benchmarks"]:
-        if _file_stem(bench) == CMABI_FILE:
-            continue  # their own table: cmabi_rows_of
+        if _file_stem(bench) in DATA_FILES:
+            continue  # their own tables: data_rows_of
         group = bench["group"] or bench["name"]
         row = rows.setdefault(group, {"op": group, "ns": {}, "file": _file_rank(bench),
                                       "per": bench["extra_info"].get("calls_per_op"),
@@ -89,12 +97,12 @@ def _file_rank(bench: dict[str, Any]) -> int:
     return FILES.index(stem) if stem in FILES else len(FILES)
 
 
-def cmabi_rows_of(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The cmabi benchmarks, one row per group in run order: {"op", "ns": {impl: median
-    ns}, "bytes": the value's size in guest memory or None}."""
+def data_rows_of(data: dict[str, Any], file: str) -> list[dict[str, Any]]:
+    """The benchmarks of one of DATA_FILES, one row per group in run order: {"op", "ns":
+    {impl: median ns}, "bytes": the value's size in guest memory or None}."""
     rows: dict[str, dict[str, Any]] = {}
     for bench in data["benchmarks"]:
-        if _file_stem(bench) != CMABI_FILE:
+        if _file_stem(bench) != file:
             continue
         group = bench["group"] or bench["name"]
         row = rows.setdefault(group, {"op": group, "ns": {}, "bytes": None})
@@ -102,6 +110,16 @@ def cmabi_rows_of(data: dict[str, Any]) -> list[dict[str, Any]]:
         if bench["extra_info"].get("bytes") is not None:
             row["bytes"] = bench["extra_info"]["bytes"]
     return list(rows.values())
+
+
+def cmabi_rows_of(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cmabi benchmarks (test_bench_cmabi.py): see data_rows_of."""
+    return data_rows_of(data, CMABI_FILE)
+
+
+def component_rows_of(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The component API benchmarks (test_bench_component.py): see data_rows_of."""
+    return data_rows_of(data, COMPONENT_FILE)
 
 
 def impls_of(rows: list[dict[str, Any]]) -> list[str]:
@@ -158,11 +176,13 @@ def fmt_gbps(nbytes: int | None, ns: float | None) -> str:
     return f"{rate:.2f}" if rate < 10 else f"{rate:,.1f}"
 
 
-def cmabi_table(rows: list[dict[str, Any]]) -> str:
-    """operation | data | µs per implementation | GB/s of the first | the ratio."""
+def data_table(rows: list[dict[str, Any]], order: list[str],
+               ratio_of: tuple[str, str, str]) -> str:
+    """operation | data | µs per implementation (`order` first) | GB/s of the first |
+    the ratio `ratio_of` (numerator, denominator, title), if any row has both."""
     seen = {name for row in rows for name in row["ns"]}
-    impls = [i for i in CMABI_IMPLS if i in seen] + sorted(seen - set(CMABI_IMPLS))
-    num, den, title = CMABI_RATIO
+    impls = [i for i in order if i in seen] + sorted(seen - set(order))
+    num, den, title = ratio_of
     ratio = any(num in row["ns"] and den in row["ns"] for row in rows)
     head = (["operation", "data"] + [f"{i} (µs)" for i in impls] + [f"{impls[0]} GB/s"]
             + ([title] if ratio else []))
@@ -175,6 +195,17 @@ def cmabi_table(rows: list[dict[str, Any]]) -> str:
             cells.append(fmt_ratio(ns.get(num), ns.get(den)))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def cmabi_table(rows: list[dict[str, Any]]) -> str:
+    """The cmabi table: `cmabi` first, its GB/s, wasmtime-py component / cmabi."""
+    return data_table(rows, CMABI_IMPLS, CMABI_RATIO)
+
+
+def component_table(rows: list[dict[str, Any]]) -> str:
+    """The component API table: `cwasmtime.component` first, its GB/s, wasmtime-py
+    component / cwasmtime.component."""
+    return data_table(rows, COMPONENT_IMPLS, COMPONENT_RATIO)
 
 
 def threads_table(rows: list[dict[str, Any]]) -> str:
@@ -250,6 +281,7 @@ def run_settings(data: dict[str, Any]) -> str:
 def render_markdown(data: dict[str, Any], machine: str) -> str:
     rows = rows_of(data)
     cmabi_rows = cmabi_rows_of(data)
+    component_rows = component_rows_of(data)
     settings = run_settings(data)
     parts = ["# Benchmark results", "",
              f"Medians per operation from one run ({data.get('datetime', '')}), all "
@@ -275,6 +307,18 @@ def render_markdown(data: dict[str, Any], machine: str) -> str:
                   "`data`: the value's size in guest memory, in the guest's string "
                   "encoding; GB/s is that size over the whole operation's time.",
                   "", cmabi_table(cmabi_rows)]
+    if component_rows:
+        parts += ["", "## The component API: cwasmtime.component vs wasmtime-py", "",
+                  "Medians in µs (benchmarks/test_bench_component.py). A call of the guest "
+                  "in examples/bench-guest/ (whose own work is nothing or a trivial loop; "
+                  "`reverse` copies the string backwards) through `cwasmtime.component` "
+                  "and through wasmtime-py 50's `wasmtime.component`, the same code "
+                  "(`Component.from_file`, `Linker.instantiate`, `instance.get_func`, "
+                  "`func(store, *args)`; Wasmtime 50 runs the guest's post-return function "
+                  "within the call), each with its own Engine and Store. `data`: the "
+                  "argument's size in guest memory; GB/s is that size over the whole "
+                  "call's time.",
+                  "", component_table(component_rows)]
     return "\n".join(parts) + "\n"
 
 
@@ -284,7 +328,7 @@ def write_chart(data: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = rows_of(data) + cmabi_rows_of(data)
+    rows = rows_of(data) + [row for file in DATA_FILES for row in data_rows_of(data, file)]
     impls = impls_of(rows)
     colour = {impl: plt.get_cmap("tab10")(k % 10) for k, impl in enumerate(impls)}
     fig, ax = plt.subplots(figsize=(10, 0.5 * len(rows) + 1.2))
@@ -311,9 +355,10 @@ def write_chart(data: dict[str, Any], path: Path) -> None:
 # ------------------------------------------------------------------ running
 
 def run_benchmarks(json_path: Path, settings: dict[str, float], extra: list[str]) -> int:
-    # The files in table order, cmabi's last: its large lists and strings would
-    # otherwise leave the allocator and GC busier for the small-object cases.
-    files = [f"benchmarks/{name}.py" for name in FILES + [CMABI_FILE]]
+    # The files in table order, cmabi's and the component API's last: their large lists
+    # and strings would otherwise leave the allocator and GC busier for the
+    # small-object cases.
+    files = [f"benchmarks/{name}.py" for name in FILES + DATA_FILES]
     cmd = [sys.executable, "-m", "pytest", *files, "-q", "-p", "no:cacheprovider",
            "--benchmark-enable", f"--benchmark-json={json_path}",
            f"--benchmark-min-time={settings['min_time']}",

@@ -98,6 +98,51 @@ def test_bench_script_renders_the_cmabi_table(tmp_path):
     assert (tmp_path / "results.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+COMPONENT = {
+    "datetime": "2025-01-01T00:00:00",
+    "benchmarks": [
+        case("add", "cwasmtime", 120e-9),
+        case("call empty()", "cmabi", 700e-9, file="test_bench_cmabi"),
+        case("call empty()", "wasmtime-py component", 8.4e-6, file="test_bench_cmabi"),
+        case("component: empty()", "cwasmtime.component", 500e-9, file="test_bench_component"),
+        case("component: empty()", "wasmtime-py component", 8e-6,
+             file="test_bench_component"),
+        case("component: reverse(string 1 MiB) -> string", "cwasmtime.component", 1e-3,
+             file="test_bench_component", bytes=1 << 20),
+        case("component: reverse(string 1 MiB) -> string", "wasmtime-py component", 2e-3,
+             file="test_bench_component", bytes=1 << 20),
+        case("component: u32s-sum(list<u32> 1M elements)", "cwasmtime.component", 2e-3,
+             file="test_bench_component", bytes=4 << 20),
+        case("component: u32s-sum(list<u32> 1M elements)", "wasmtime-py component", 1.0,
+             file="test_bench_component", bytes=4 << 20),
+    ],
+}
+
+
+def test_bench_script_renders_the_component_table(tmp_path):
+    bench = load_bench_script()
+    markdown = bench.render_markdown(COMPONENT, "- CPU: synthetic")
+    core, _, rest = markdown.partition("## cmabi")
+    cmabi, _, component = rest.partition("## The component API")
+    assert "| add |" in core and "component" not in core.split("| operation", 1)[1]
+    assert "| call empty() |" in cmabi and "cwasmtime.component" not in cmabi
+    lines = component.splitlines()
+    assert ("| operation | data | cwasmtime.component (µs) | wasmtime-py component (µs) | "
+            "cwasmtime.component GB/s | wasmtime-py component / cwasmtime.component |") in lines
+    rows = [line for line in lines if line.startswith("| component: ")]
+    assert rows == [  # run order
+        "| component: empty() |  | 0.50 | 8.00 | – | 16× |",
+        "| component: reverse(string 1 MiB) -> string | 1 MiB | 1,000 | 2,000 | 1.05 | 2.00× |",
+        "| component: u32s-sum(list<u32> 1M elements) | 4 MiB | 2,000 | 1,000,000 | 2.10 | 500× |",
+    ]
+    only = {"datetime": "x", "benchmarks": COMPONENT["benchmarks"][3:]}  # `-- -k component`
+    markdown = bench.render_markdown(only, "- CPU: synthetic")
+    assert markdown.count("| operation") == 1 and "## cmabi" not in markdown
+    assert "## The component API" in markdown
+    bench.write_chart(COMPONENT, tmp_path / "results.png")
+    assert (tmp_path / "results.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_bench_script_from_json(tmp_path):
     (tmp_path / "run.json").write_text(json.dumps(SYNTHETIC))
     bench = load_bench_script()

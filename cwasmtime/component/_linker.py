@@ -1,0 +1,195 @@
+"""The component ``Linker`` and its ``LinkerInstance`` namespaces.
+
+Wasmtime lends a linker (or linker instance) exclusively to the namespace opened from
+it, until that namespace is closed: meanwhile the parent is *locked* and any use of it
+raises ``WasmtimeError``. Use namespaces in ``with`` blocks."""
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, Union
+
+from .. import _native
+from .._capi import ffi, lib
+from .._engine import Engine
+from .._error import WasmtimeError
+from .._managed import Managed
+from .._module import Module
+from .._storelike import Storelike
+from .._trap import check
+from ._component import Component
+from ._instance import Instance
+from ._resources import ResourceType
+
+__all__ = ["Linker", "LinkerInstance"]
+
+_LINKER_INSTANCE_PP = ffi.typeof("wasmtime_component_linker_instance_t **")
+_FUNC_CALLBACK, _DTOR_CALLBACK, _RELEASE_ENV = (
+    ffi.cast(c_type, address) for c_type, address in zip(
+        ("wasmtime_component_func_callback_t", "wasmtime_component_resource_destructor_t",
+         "wasmtime_finalizer_t"),
+        _native._component_callbacks()))
+
+HostFunc = Callable[..., Any]
+ResourceDtor = Callable[[Any, int], None]
+
+
+class _Lockable(Managed[Any]):
+    locked: bool = False
+
+    def _assert_not_locked(self) -> None:
+        if self.locked:
+            raise WasmtimeError(f"cannot use this {type(self).__name__} while a LinkerInstance "
+                                "opened from it is alive; close that one first")
+
+    def close(self) -> None:
+        self._assert_not_locked()
+        super().close()
+
+
+class Linker(_Lockable):
+    """Defines what components import (host functions, resources, modules, WASI) and
+    instantiates components."""
+
+    def __init__(self, engine: Engine) -> None:
+        if not isinstance(engine, Engine):
+            raise TypeError("expected an Engine")
+        self._set_ptr(lib.wasmtime_component_linker_new(engine.ptr()))
+        self.engine = engine
+        self._wasip2 = False
+        self._wasi_http = False
+
+    def _delete(self, ptr: Any) -> None:
+        lib.wasmtime_component_linker_delete(ptr)
+
+    def _set_allow_shadowing(self, allow: bool) -> None:
+        self._assert_not_locked()
+        lib.wasmtime_component_linker_allow_shadowing(self.ptr(), bool(allow))
+
+    allow_shadowing = property(
+        fset=_set_allow_shadowing,
+        doc="Whether a later definition may replace an earlier one with the same name "
+            "(default False: redefining raises WasmtimeError). Write-only.")
+
+    def root(self) -> "LinkerInstance":
+        """The root namespace; this linker is locked until it is closed."""
+        self._assert_not_locked()
+        return LinkerInstance._open(lib.wasmtime_component_linker_root(self.ptr()), self)
+
+    def add_wasip2(self) -> None:
+        """Define WASI preview 2 (``wasi:cli``, ``wasi:io``, ``wasi:filesystem``, ...);
+        stores then need ``Store.set_wasi``."""
+        self._assert_not_locked()
+        check(lib.wasmtime_component_linker_add_wasip2(self.ptr()))
+        self._wasip2 = True
+
+    def add_wasi_http(self) -> None:
+        """Define ``wasi:http/types`` and ``wasi:http/outgoing-handler``; stores then
+        need ``Store.set_wasi`` and ``Store.set_wasi_http``."""
+        self._assert_not_locked()
+        check(lib.wasmtime_component_linker_add_wasi_http(self.ptr()))
+        self._wasi_http = True
+
+    def define_unknown_imports_as_traps(self, component: Component) -> None:
+        """Define every import of ``component`` this linker lacks as a function that
+        traps when called."""
+        self._assert_not_locked()
+        if not isinstance(component, Component):
+            raise TypeError("expected a Component")
+        check(lib.wasmtime_component_linker_define_unknown_imports_as_traps(self.ptr(), component.ptr()))
+
+    def instantiate(self, store: Storelike, component: Component) -> Instance:
+        """Instantiate ``component`` in ``store`` with this linker's definitions."""
+        self._assert_not_locked()
+        if not isinstance(component, Component):
+            raise TypeError("expected a Component")
+        s = _native.store_of(store)
+        self._require_wasi_contexts(s, component)
+        instance = ffi.new("wasmtime_component_instance_t *")
+        with s._running_wasm() as ctx:
+            error = lib.wasmtime_component_linker_instantiate(self.ptr(), ctx, component.ptr(), instance)
+        if error != ffi.NULL:
+            raise s._failure(error, ffi.NULL)
+        return Instance._from_raw(s, instance)
+
+    def _require_wasi_contexts(self, store: _native.Store, component: Component) -> None:
+        """Refuse a component that imports WASI (HTTP) into a Store without the matching
+        context: Wasmtime would abort the process at the first such call."""
+        if not self._wasip2 and not self._wasi_http:
+            return
+        if store._has_wasi and (store._has_wasi_http or not self._wasi_http):
+            return
+        names = list(component.type.imports(self.engine))
+        if not store._has_wasi and any(name.startswith("wasi:") for name in names):
+            raise WasmtimeError("this component imports WASI but the Store has no WASI context; "
+                                "call store.set_wasi(WasiConfig()) before instantiating it")
+        if self._wasi_http and not store._has_wasi_http and any(n.startswith("wasi:http/") for n in names):
+            raise WasmtimeError("this component imports WASI HTTP but the Store has no WASI HTTP "
+                                "context; call store.set_wasi_http() before instantiating it")
+
+
+class LinkerInstance(_Lockable):
+    """A namespace of a ``Linker`` (the root, or a nested instance): defines functions,
+    resources, modules and nested instances. Its parent stays locked until it is closed."""
+
+    parent: Optional[Union[Linker, "LinkerInstance"]]
+
+    def __init__(self) -> None:
+        raise WasmtimeError("Cannot directly construct a `LinkerInstance`")
+
+    @classmethod
+    def _open(cls, ptr: Any, parent: Union[Linker, "LinkerInstance"]) -> "LinkerInstance":
+        ns: LinkerInstance = cls.__new__(cls)
+        ns._set_ptr(ptr)
+        ns.parent = parent
+        parent.locked = True
+        return ns
+
+    def _delete(self, ptr: Any) -> None:
+        lib.wasmtime_component_linker_instance_delete(ptr)
+        if self.parent is not None:
+            self.parent.locked = False
+            self.parent = None
+
+    def _name(self, name: str) -> bytes:
+        self._assert_not_locked()
+        if not isinstance(name, str):
+            raise TypeError(f"expected a str name, got {type(name).__name__}")
+        return name.encode("utf-8")
+
+    def add_instance(self, name: str) -> "LinkerInstance":
+        """Open the nested namespace ``name``; this one is locked until it is closed."""
+        name_b = self._name(name)
+        out = ffi.new(_LINKER_INSTANCE_PP)
+        check(lib.wasmtime_component_linker_instance_add_instance(self.ptr(), name_b, len(name_b), out))
+        return LinkerInstance._open(out[0], self)
+
+    def add_module(self, name: str, module: Module) -> None:
+        """Define the core module ``module`` as ``name``."""
+        name_b = self._name(name)
+        if not isinstance(module, Module):
+            raise TypeError("expected a Module")
+        check(lib.wasmtime_component_linker_instance_add_module(self.ptr(), name_b, len(name_b),
+                                                                 module.ptr()))
+
+    def add_func(self, name: str, func: HostFunc) -> None:
+        """Define ``name`` as the host function ``func(store, *params)``: it gets a
+        ``StoreContext`` and the lifted parameters and returns the result (None when
+        the type has none). An exception it raises comes out of the guest call as
+        the same object."""
+        name_b = self._name(name)
+        if not callable(func):
+            raise TypeError("expected a callable")
+        env = ffi.cast("void *", _native._component_host(func))
+        check(lib.wasmtime_component_linker_instance_add_func(self.ptr(), name_b, len(name_b),
+                                                               _FUNC_CALLBACK, env, _RELEASE_ENV))
+
+    def add_resource(self, name: str, ty: ResourceType, dtor: ResourceDtor) -> None:
+        """Define the resource type ``ty`` as ``name``; ``dtor(store, rep)`` runs when a
+        resource of it is dropped."""
+        name_b = self._name(name)
+        if not isinstance(ty, ResourceType):
+            raise TypeError("expected a ResourceType")
+        if not callable(dtor):
+            raise TypeError("expected a callable destructor")
+        env = ffi.cast("void *", _native._component_dtor(dtor))
+        check(lib.wasmtime_component_linker_instance_add_resource(
+            self.ptr(), name_b, len(name_b), ty.ptr(), _DTOR_CALLBACK, env, _RELEASE_ENV))
