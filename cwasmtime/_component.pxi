@@ -4,10 +4,15 @@
 #
 # A conversion plan (_Conv tree) is compiled once per function type from the
 # reflection types of cwasmtime.component._types, which own the value model (shared
-# with cmabi: Record, Variant, the tagging rule). Value trees are built with the C
-# API's own allocators, since Wasmtime frees the results a host function returns.
-# Every lowering leaves its output a valid value even when it raises (unfilled slots
-# are Bool), so a half-built tree can always be released with val_delete.
+# with cmabi: Record, Variant, the tagging rule).
+#
+# Value trees are built by a _Builder in one of two ways. A call's arguments are only
+# read by Wasmtime, so they are built in the function's own arena (kept between calls,
+# so a big list costs no allocation or page faults after the first call), with strings
+# pointing straight at the Python objects' UTF-8 data. What a host function returns is
+# freed by Wasmtime, so it is built with the C API's allocators ("owned" trees). Every
+# lowering leaves its output a valid value even when it raises (unfilled slots are
+# Bool), so a half-built owned tree can always be released with val_delete.
 
 from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_FromStringAndSize
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
@@ -114,6 +119,100 @@ def _component_conv(ty):
     return c
 
 
+
+# The arena keeps at most this many bytes between calls (bigger trees are freed after
+# their call).
+DEF ARENA_KEEP = 64 << 20
+DEF ARENA_MIN = 4096
+
+
+cdef class _Builder:
+    """Where a lowering puts what a value tree points to (see the top of this file)."""
+
+    cdef Store store
+    cdef bint owned            # C API allocations (Wasmtime or val_delete frees them)
+    cdef bint busy             # the arena holds a call's arguments right now
+    cdef char* block           # the arena: one block kept between calls...
+    cdef size_t cap, used
+    cdef list extra            # ...plus blocks added during a call (addresses)
+    cdef size_t extra_bytes
+    cdef list keep             # objects whose buffers the tree points into
+    cdef list handles          # resource_any pointers to delete after the call
+
+    def __dealloc__(self):
+        self._free_extra()
+        free(self.block)
+
+    cdef void _free_extra(self) noexcept:
+        if self.extra:
+            for address in self.extra:
+                free(<void*><uintptr_t>address)
+            self.extra = None
+        self.extra_bytes = 0
+
+    cdef void* alloc(self, size_t nbytes) except NULL:
+        """``nbytes`` of arena memory, 8-byte aligned, valid until ``reset``."""
+        cdef void* p
+        nbytes = (nbytes + 7) & ~(<size_t>7) if nbytes else 8
+        if self.cap - self.used >= nbytes:
+            p = self.block + self.used
+            self.used += nbytes
+            return p
+        p = malloc(nbytes)
+        if p == NULL:
+            raise MemoryError()
+        if self.extra is None:
+            self.extra = []
+        self.extra.append(<uintptr_t>p)
+        self.extra_bytes += nbytes
+        return p
+
+    cdef int reset(self) except -1:
+        """After a call: release its handles and references; size the arena for the
+        next call like this one."""
+        cdef size_t want = self.used + self.extra_bytes
+        if self.handles:
+            for address in self.handles:
+                lib.wasmtime_component_resource_any_delete(
+                    ffi.cast("wasmtime_component_resource_any_t *", address))
+            self.handles = None
+        self.keep = None
+        if self.extra is not None:
+            self._free_extra()
+            free(self.block)
+            self.block = NULL
+            self.cap = 0
+            if want <= ARENA_KEEP:
+                want += want // 4
+                if want < <size_t>ARENA_MIN:
+                    want = ARENA_MIN
+                self.block = <char*>malloc(want)
+                if self.block != NULL:
+                    self.cap = want
+        self.used = 0
+        self.busy = False
+        return 0
+
+    cdef int keep_alive(self, object o) except -1:
+        if self.keep is None:
+            self.keep = []
+        self.keep.append(o)
+        return 0
+
+    cdef int own_handle(self, wasmtime_component_resource_any_t* handle) except -1:
+        if self.handles is None:
+            self.handles = []
+        self.handles.append(<uintptr_t>handle)
+        return 0
+
+
+cdef _Builder _owned_builder(Store store):
+    cdef _Builder b = _Builder.__new__(_Builder)
+    b.store = store
+    b.owned = True
+    return b
+
+
 # --------------------------------------------------------------------------- lower
 
 cdef inline void _set_bool(wasmtime_component_val_t* out) noexcept:
@@ -121,10 +220,15 @@ cdef inline void _set_bool(wasmtime_component_val_t* out) noexcept:
     out.of.boolean = False
 
 
-cdef int _lower_name(str s, wasm_name_t* out) except -1:
+cdef int _lower_name(_Builder b, str s, wasm_name_t* out) except -1:
     cdef Py_ssize_t n
     cdef const char* data = PyUnicode_AsUTF8AndSize(s, &n)
-    cw_wasm_byte_vec_new(out, n, <const uint8_t*>data)
+    if b.owned:
+        cw_wasm_byte_vec_new(out, n, <const uint8_t*>data)
+    else:  # the str's own UTF-8 data, kept alive until the call is over
+        b.keep_alive(s)
+        out.size = n
+        out.data = <uint8_t*>data
     return 0
 
 
@@ -146,7 +250,7 @@ cdef int _lower_int(_Conv c, object v, wasmtime_component_val_t* out) except -1:
     return 0
 
 
-cdef int _lower_value(_Conv c, Store store, object v, wasmtime_component_val_t* out) except -1:
+cdef int _lower_value(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
     """Write ``v`` as a value of ``c`` into ``out`` (which holds no value yet)."""
     cdef int kind = c.kind
     _set_bool(out)
@@ -172,22 +276,22 @@ cdef int _lower_value(_Conv c, Store store, object v, wasmtime_component_val_t* 
     elif kind == CT_STRING or kind == CT_ENUM:
         if not isinstance(v, str):
             raise TypeError(f"expected str for {type(c.ty).__name__} type, got {type(v).__name__}")
-        _lower_name(v, &out.of.string)
+        _lower_name(b, v, &out.of.string)
         out.kind = c.vkind
     elif kind == CT_LIST:
-        _lower_list(c, store, v, out)
+        _lower_list(c, b, v, out)
     elif kind == CT_RECORD:
-        _lower_record(c, store, v, out)
+        _lower_record(c, b, v, out)
     elif kind == CT_TUPLE:
-        _lower_tuple(c, store, v, out)
+        _lower_tuple(c, b, v, out)
     elif kind == CT_VARIANT or kind == CT_OPTION or kind == CT_RESULT:
-        _lower_variant(c, store, v, out)
+        _lower_variant(c, b, v, out)
     elif kind == CT_FLAGS:
-        _lower_flags(c, v, out)
+        _lower_flags(c, b, v, out)
     elif kind == CT_MAP:
-        _lower_map(c, store, v, out)
+        _lower_map(c, b, v, out)
     elif kind == CT_OWN or kind == CT_BORROW:
-        _lower_resource(c, store, v, out)
+        _lower_resource(c, b, v, out)
     else:
         raise NotImplementedError(f"{type(c.ty).__name__} values cannot be converted yet")
     return 0
@@ -200,7 +304,17 @@ cdef int _fill_bools(wasmtime_component_val_t* data, size_t start, size_t stop) 
     return 0
 
 
-cdef int _lower_list(_Conv c, Store store, object v, wasmtime_component_val_t* out) except -1:
+cdef wasmtime_component_val_t* _new_list(_Builder b, wasmtime_component_vallist_t* out,
+                                         size_t n) except? NULL:
+    if b.owned:
+        cw_wasmtime_component_vallist_new_uninit(out, n)
+    else:
+        out.size = n
+        out.data = <wasmtime_component_val_t*>b.alloc(n * sizeof(wasmtime_component_val_t))
+    return out.data
+
+
+cdef int _lower_list(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
     cdef _Conv e = c.a
     cdef Py_ssize_t i, n
     cdef const uint8_t* raw
@@ -216,9 +330,8 @@ cdef int _lower_list(_Conv c, Store store, object v, wasmtime_component_val_t* o
             raw = &view[0] if n else NULL
         else:
             raise TypeError(f"expected bytes for list<u8>, got {type(v).__name__}")
-        cw_wasmtime_component_vallist_new_uninit(&out.of.list, n)
+        data = _new_list(b, &out.of.list, n)
         out.kind = WASMTIME_COMPONENT_LIST
-        data = out.of.list.data
         for i in range(n):
             data[i].kind = WASMTIME_COMPONENT_U8
             data[i].of.u8 = raw[i]
@@ -226,9 +339,8 @@ cdef int _lower_list(_Conv c, Store store, object v, wasmtime_component_val_t* o
     if not isinstance(v, list):
         raise TypeError(f"expected list for {type(c.ty).__name__}, got {type(v).__name__}")
     n = len(<list>v)
-    cw_wasmtime_component_vallist_new_uninit(&out.of.list, n)
+    data = _new_list(b, &out.of.list, n)
     out.kind = WASMTIME_COMPONENT_LIST
-    data = out.of.list.data
     i = 0
     if CT_S8 <= e.kind <= CT_U64:
         try:
@@ -240,17 +352,22 @@ cdef int _lower_list(_Conv c, Store store, object v, wasmtime_component_val_t* o
         return 0
     try:
         for i in range(n):
-            _lower_value(e, store, (<list>v)[i], &data[i])
+            _lower_value(e, b, (<list>v)[i], &data[i])
     except BaseException:
         _fill_bools(data, i + 1, n)  # data[i] is valid: _lower_value makes it a Bool first
         raise
     return 0
 
 
-cdef int _lower_record(_Conv c, Store store, object v, wasmtime_component_val_t* out) except -1:
+cdef int _lower_record(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
     cdef Py_ssize_t i = 0, n = len(c.names)
     cdef wasmtime_component_valrecord_entry_t* data
-    cw_wasmtime_component_valrecord_new_uninit(&out.of.record, n)
+    if b.owned:
+        cw_wasmtime_component_valrecord_new_uninit(&out.of.record, n)
+    else:
+        out.of.record.size = n
+        out.of.record.data = <wasmtime_component_valrecord_entry_t*>b.alloc(
+            n * sizeof(wasmtime_component_valrecord_entry_t))
     out.kind = WASMTIME_COMPONENT_RECORD
     data = out.of.record.data
     for i in range(n):
@@ -259,24 +376,28 @@ cdef int _lower_record(_Conv c, Store store, object v, wasmtime_component_val_t*
         _set_bool(&data[i].val)
     for i in range(n):
         name = c.names[i]
-        _lower_name(name, &data[i].name)
-        _lower_value(<_Conv>c.convs[i], store, getattr(v, name), &data[i].val)
+        _lower_name(b, name, &data[i].name)
+        _lower_value(<_Conv>c.convs[i], b, getattr(v, name), &data[i].val)
     return 0
 
 
-cdef int _lower_tuple(_Conv c, Store store, object v, wasmtime_component_val_t* out) except -1:
+cdef int _lower_tuple(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
     cdef Py_ssize_t i, n = len(c.convs)
     cdef wasmtime_component_val_t* data
     if not isinstance(v, tuple):
         raise TypeError(f"expected tuple for TupleType, got {type(v).__name__}")
     if len(<tuple>v) != n:
         raise TypeError(f"tuple length mismatch: expected {n} elements, got {len(<tuple>v)}")
-    cw_wasmtime_component_valtuple_new_uninit(&out.of.tuple, n)
+    if b.owned:
+        cw_wasmtime_component_valtuple_new_uninit(&out.of.tuple, n)
+    else:
+        out.of.tuple.size = n
+        out.of.tuple.data = <wasmtime_component_val_t*>b.alloc(n * sizeof(wasmtime_component_val_t))
     out.kind = WASMTIME_COMPONENT_TUPLE
     data = out.of.tuple.data
     _fill_bools(data, 0, n)
     for i in range(n):
-        _lower_value(<_Conv>c.convs[i], store, (<tuple>v)[i], &data[i])
+        _lower_value(<_Conv>c.convs[i], b, (<tuple>v)[i], &data[i])
     return 0
 
 
@@ -300,18 +421,22 @@ cdef Py_ssize_t _variant_case(_Conv c, object v) except -1:
     raise ValueError("value not valid for this variant")
 
 
-cdef int _lower_variant(_Conv c, Store store, object v, wasmtime_component_val_t* out) except -1:
+cdef int _lower_variant(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
     cdef Py_ssize_t case = _variant_case(c, v)
     cdef _Conv payload_conv = c.convs[case]
     cdef wasmtime_component_val_t payload
     cdef wasmtime_component_val_t* boxed = NULL
     if payload_conv is not None:
-        try:
-            _lower_value(payload_conv, store, v.payload if c.tagged else v, &payload)
-        except BaseException:
-            cw_wasmtime_component_val_delete(&payload)
-            raise
-        boxed = cw_wasmtime_component_val_new(&payload)
+        if b.owned:
+            try:
+                _lower_value(payload_conv, b, v.payload if c.tagged else v, &payload)
+            except BaseException:
+                cw_wasmtime_component_val_delete(&payload)
+                raise
+            boxed = cw_wasmtime_component_val_new(&payload)
+        else:
+            boxed = <wasmtime_component_val_t*>b.alloc(sizeof(wasmtime_component_val_t))
+            _lower_value(payload_conv, b, v.payload if c.tagged else v, boxed)
     if c.kind == CT_OPTION:
         out.of.option = boxed
     elif c.kind == CT_RESULT:
@@ -319,12 +444,17 @@ cdef int _lower_variant(_Conv c, Store store, object v, wasmtime_component_val_t
         out.of.result.val = boxed
     else:
         out.of.variant.val = boxed
-        _lower_name(c.names[case], &out.of.variant.discriminant)
+        try:
+            _lower_name(b, c.names[case], &out.of.variant.discriminant)
+        except BaseException:
+            if b.owned and boxed != NULL:
+                cw_wasmtime_component_val_delete(boxed)
+            raise
     out.kind = c.vkind
     return 0
 
 
-cdef int _lower_flags(_Conv c, object v, wasmtime_component_val_t* out) except -1:
+cdef int _lower_flags(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
     cdef Py_ssize_t i = 0, n
     if not isinstance(v, (set, frozenset)):
         raise TypeError(f"expected set for FlagsType, got {type(v).__name__}")
@@ -332,22 +462,31 @@ cdef int _lower_flags(_Conv c, object v, wasmtime_component_val_t* out) except -
         if not isinstance(name, str):
             raise TypeError("expected set of strings for Flags type")
     n = len(v)
-    cw_wasmtime_component_valflags_new_uninit(&out.of.flags, n)
+    if b.owned:
+        cw_wasmtime_component_valflags_new_uninit(&out.of.flags, n)
+    else:
+        out.of.flags.size = n
+        out.of.flags.data = <wasm_name_t*>b.alloc(n * sizeof(wasm_name_t))
     out.kind = WASMTIME_COMPONENT_FLAGS
     memset(out.of.flags.data, 0, n * sizeof(wasm_name_t))
     for name in v:
-        _lower_name(name, &out.of.flags.data[i])
+        _lower_name(b, name, &out.of.flags.data[i])
         i += 1
     return 0
 
 
-cdef int _lower_map(_Conv c, Store store, object v, wasmtime_component_val_t* out) except -1:
+cdef int _lower_map(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
     cdef Py_ssize_t i = 0, n
     cdef wasmtime_component_valmap_entry_t* data
     if not isinstance(v, dict):
         raise TypeError(f"expected dict for MapType, got {type(v).__name__}")
     n = len(<dict>v)
-    cw_wasmtime_component_valmap_new_uninit(&out.of.map, n)
+    if b.owned:
+        cw_wasmtime_component_valmap_new_uninit(&out.of.map, n)
+    else:
+        out.of.map.size = n
+        out.of.map.data = <wasmtime_component_valmap_entry_t*>b.alloc(
+            n * sizeof(wasmtime_component_valmap_entry_t))
     out.kind = WASMTIME_COMPONENT_MAP
     data = out.of.map.data
     for i in range(n):
@@ -357,27 +496,30 @@ cdef int _lower_map(_Conv c, Store store, object v, wasmtime_component_val_t* ou
     for key, value in (<dict>v).items():
         if i == n:
             raise RuntimeError("dictionary changed size during conversion")
-        _lower_value(c.a, store, key, &data[i].key)
-        _lower_value(c.b, store, value, &data[i].value)
+        _lower_value(c.a, b, key, &data[i].key)
+        _lower_value(c.b, b, value, &data[i].value)
         i += 1
     return 0
 
 
-cdef int _lower_resource(_Conv c, Store store, object v, wasmtime_component_val_t* out) except -1:
+cdef int _lower_resource(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
+    cdef wasmtime_component_resource_any_t* handle
     any_cls, host_cls = c.resource_classes
     if isinstance(v, any_cls):
         # own: the handle moves into the call; borrow: a copy of it is lent
-        handle = v._consume() if c.kind == CT_OWN else None
-        if handle is None:
-            out.of.resource = cw_wasmtime_component_resource_any_clone(
-                <wasmtime_component_resource_any_t*>_address(v.ptr()))
+        if c.kind == CT_OWN:
+            handle = <wasmtime_component_resource_any_t*>_address(v._consume())
         else:
-            out.of.resource = <wasmtime_component_resource_any_t*>_address(handle)
+            handle = cw_wasmtime_component_resource_any_clone(
+                <wasmtime_component_resource_any_t*>_address(v.ptr()))
     elif isinstance(v, host_cls):
-        out.of.resource = <wasmtime_component_resource_any_t*>_address(v.to_any(store)._consume())
+        handle = <wasmtime_component_resource_any_t*>_address(v.to_any(b.store)._consume())
     else:
         raise TypeError(f"expected ResourceAny or ResourceHost for {type(c.ty).__name__}, "
                         f"got {type(v).__name__}")
+    if not b.owned:
+        b.own_handle(handle)
+    out.of.resource = handle
     out.kind = WASMTIME_COMPONENT_RESOURCE
     return 0
 
@@ -513,6 +655,7 @@ cdef class ComponentFunc:
     cdef wasmtime_component_func_t _func
     cdef Store _store
     cdef _ComponentPlan _plan
+    cdef _Builder _args        # the arena its arguments are built in
 
     def __init__(self):
         raise WasmtimeError("Cannot directly construct a `Func`")
@@ -523,6 +666,8 @@ cdef class ComponentFunc:
         cdef ComponentFunc f = ComponentFunc.__new__(ComponentFunc)
         memcpy(&f._func, <void*><uintptr_t>func_address, sizeof(wasmtime_component_func_t))
         f._store = store
+        f._args = _Builder.__new__(_Builder)
+        f._args.store = store
         return f
 
     cdef Store _checked(self, object storelike):
@@ -557,24 +702,26 @@ cdef class ComponentFunc:
 
 cdef object _component_call(ComponentFunc func, Store s, tuple args):
     cdef _ComponentPlan plan = func._plan
-    cdef Py_ssize_t i, lowered = 0, n = len(args) - 1
+    cdef Py_ssize_t i, n = len(args) - 1
     cdef Py_ssize_t nparams = len(plan.params)
     cdef wasmtime_component_val_t stack_params[COMPONENT_STACK_PARAMS]
     cdef wasmtime_component_val_t* params = stack_params
     cdef wasmtime_component_val_t result
     cdef size_t nresults = plan.result is not None
     cdef wasmtime_error_t* error
+    cdef _Builder b = func._args
     if n != nparams:
         raise TypeError(f"wrong number of parameters provided: given {n}, expected {nparams}")
-    if nparams > COMPONENT_STACK_PARAMS:
-        params = <wasmtime_component_val_t*>malloc(nparams * sizeof(wasmtime_component_val_t))
-        if params == NULL:
-            raise MemoryError()
+    if b.busy:  # a call of this function from one of its own host imports
+        b = _Builder.__new__(_Builder)
+        b.store = s
+    b.busy = True
     _set_bool(&result)
     try:
+        if nparams > COMPONENT_STACK_PARAMS:
+            params = <wasmtime_component_val_t*>b.alloc(nparams * sizeof(wasmtime_component_val_t))
         for i in range(nparams):
-            lowered += 1
-            _lower_value(<_Conv>plan.params[i], s, args[i + 1], &params[i])
+            _lower_value(<_Conv>plan.params[i], b, args[i + 1], &params[i])
         s._owner = PyThread_get_thread_ident()
         s._depth += 1
         with nogil:
@@ -585,11 +732,8 @@ cdef object _component_call(ComponentFunc func, Store s, tuple args):
             raise _failure(s, error, NULL)
         return None if nresults == 0 else _lift_value(plan.result, &result)
     finally:
-        for i in range(lowered):
-            cw_wasmtime_component_val_delete(&params[i])
+        b.reset()
         cw_wasmtime_component_val_delete(&result)
-        if params != stack_params:
-            free(params)
 
 
 # ------------------------------------------------------- host functions and dtors
@@ -700,7 +844,7 @@ cdef wasmtime_error_t* _component_host_trampoline(
                 raise TypeError("host function returned a value but its type has no result")
         else:
             # Wasmtime frees what we write here (it holds a Bool now: nothing to free).
-            _lower_value(plan.result, store, result, &results[0])
+            _lower_value(plan.result, _owned_builder(store), result, &results[0])
         return NULL
     except BaseException as exc:
         store._pending = exc
@@ -726,7 +870,7 @@ cdef wasmtime_error_t* _component_dtor_trampoline(void* env, wasmtime_context_t*
 
 def _component_lower(_Conv conv, store, value, uintptr_t address):
     """``ValType.convert_to_c``: lower ``value`` into the value at ``address``."""
-    _lower_value(conv, _store_of(store), value, <wasmtime_component_val_t*>address)
+    _lower_value(conv, _owned_builder(_store_of(store)), value, <wasmtime_component_val_t*>address)
 
 
 def _component_lift(_Conv conv, uintptr_t address):

@@ -8,6 +8,7 @@ import ctypes
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import cwasmtime as wasmtime
+from cwasmtime import component
 from cwasmtime import (Caller, Config, Engine, ExitTrap, ExportType, Func, FuncType, Global,
                        GlobalType, ImportType, Instance, InstancePre, Limits, Linker, Managed,
                        Memory, MemoryType, Module, SharedMemory, Store, StoreContext, Storelike,
@@ -367,8 +368,44 @@ def run_errors(engine: Engine) -> str:
     raise AssertionError("expected a compile error")
 
 
+COMPONENT_WAT = """
+(component
+  (import "double" (func $double (param "x" u32) (result u32)))
+  (core func $double_core (canon lower (func $double)))
+  (core module $m
+    (import "" "double" (func $d (param i32) (result i32)))
+    (func (export "quad") (param i32) (result i32) (call $d (call $d (local.get 0)))))
+  (core instance $i (instantiate $m (with "" (instance (export "double" (func $double_core))))))
+  (func (export "quad") (param "x" u32) (result u32) (canon lift (core func $i "quad"))))
+"""
+
+
+def run_component(engine: Engine) -> int:
+    comp = component.Component(engine, COMPONENT_WAT)
+    imports: Dict[str, component.ComponentExtern] = comp.type.imports(engine)
+    ty = imports["double"].ty
+    assert isinstance(ty, component.FuncType)
+    params: List[Tuple[str, component.ValType]] = ty.params
+    assert params == [("x", component.U32())] and ty.result == component.U32()
+    linker = component.Linker(engine)
+    with linker.root() as root:
+        root.add_func("double", lambda _store, x: 2 * x)
+    store = Store(engine)
+    instance: component.Instance = linker.instantiate(store, comp)
+    index: Optional[component.ExportIndex] = instance.get_export_index(store, "quad")
+    assert index is not None
+    quad: Optional[component.Func] = instance.get_func(store, index)
+    assert quad is not None
+    result: int = quad(store, 5)
+    quad.post_return(store)
+    record = component.Record(a=1)
+    assert record == component.Record(a=1) and component.Variant("ok") == component.Variant("ok")
+    return result
+
+
 def main() -> None:
     engine = make_engine()
+    assert run_component(Engine()) == 20
     run_guest(engine)
     run_values()
     run_shared_memory(engine)

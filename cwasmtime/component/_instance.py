@@ -19,6 +19,8 @@ class Instance:
     another Store raises ``WasmtimeError``, a closed one ``ValueError``."""
 
     __slots__ = ("_store", "_instance")
+    _store: _native.Store
+    _instance: Any  # wasmtime_component_instance_t * (CFFI)
 
     def __init__(self) -> None:
         raise WasmtimeError("Cannot directly construct an `Instance`")

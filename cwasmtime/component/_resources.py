@@ -3,7 +3,7 @@ handle a component call produced or consumed) and ``ResourceHost`` (a host-defin
 resource: an own/borrow flag, a u32 representation and a u32 type id)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from .. import _native
 from .._capi import ffi, lib
@@ -32,7 +32,7 @@ class _Handle(Managed[Any]):
         raise WasmtimeError(f"Cannot directly construct a `{type(self).__name__}`")
 
     @classmethod
-    def _from_ptr(cls, ptr: Any) -> Any:
+    def _from_ptr(cls, ptr: Any) -> Self:
         if ptr == ffi.NULL:
             raise WasmtimeError(f"NULL pointer for {cls.__name__}")
         obj = cls.__new__(cls)
@@ -49,7 +49,7 @@ class ResourceType(_Handle):
     @classmethod
     def host(cls, val: int) -> "ResourceType":
         """The type of host resources whose type id is ``val`` (a u32)."""
-        return cls._from_ptr(lib.wasmtime_component_resource_type_new_host(_u32(val, "type id")))  # type: ignore[no-any-return]
+        return cls._from_ptr(lib.wasmtime_component_resource_type_new_host(_u32(val, "type id")))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ResourceType):
@@ -68,7 +68,7 @@ class ResourceAny(_Handle):
     @property
     def type(self) -> ResourceType:
         """The resource's type."""
-        return ResourceType._from_ptr(lib.wasmtime_component_resource_any_type(self.ptr()))  # type: ignore[no-any-return]
+        return ResourceType._from_ptr(lib.wasmtime_component_resource_any_type(self.ptr()))
 
     @property
     def owned(self) -> bool:
@@ -88,7 +88,7 @@ class ResourceAny(_Handle):
         """This handle as a ``ResourceHost``; ``WasmtimeError`` if it is not a host resource."""
         out = ffi.new(_HOST_PP)
         check(lib.wasmtime_component_resource_any_to_host(store._context(), self.ptr(), out))
-        return ResourceHost._from_ptr(out[0])  # type: ignore[no-any-return]
+        return ResourceHost._from_ptr(out[0])
 
 
 class ResourceHost(_Handle):
@@ -100,13 +100,13 @@ class ResourceHost(_Handle):
     @classmethod
     def own(cls, rep: int, ty: int) -> "ResourceHost":
         """An owned handle to representation ``rep`` of host resource type ``ty``."""
-        return cls._from_ptr(lib.wasmtime_component_resource_host_new(  # type: ignore[no-any-return]
+        return cls._from_ptr(lib.wasmtime_component_resource_host_new(
             True, _u32(rep, "rep"), _u32(ty, "type id")))
 
     @classmethod
     def borrow(cls, rep: int, ty: int) -> "ResourceHost":
         """A borrowed handle to representation ``rep`` of host resource type ``ty``."""
-        return cls._from_ptr(lib.wasmtime_component_resource_host_new(  # type: ignore[no-any-return]
+        return cls._from_ptr(lib.wasmtime_component_resource_host_new(
             False, _u32(rep, "rep"), _u32(ty, "type id")))
 
     @property
@@ -128,4 +128,4 @@ class ResourceHost(_Handle):
         """This handle as a ``ResourceAny`` of ``store``."""
         out = ffi.new(_ANY_PP)
         check(lib.wasmtime_component_resource_host_to_any(store._context(), self.ptr(), out))
-        return ResourceAny._from_ptr(out[0])  # type: ignore[no-any-return]
+        return ResourceAny._from_ptr(out[0])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar, List, Optional, Set, Tuple
+from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple, Type
 
 from cmabi.values import Record, Variant, variant_tagging
 
@@ -37,7 +37,7 @@ _BOOL_P = ffi.typeof("bool *")
 
 def read_name(ptr: Any, length: Any) -> str:
     """A name the C API lends as ``(const char*, size_t)`` out-parameters."""
-    return ffi.unpack(ptr[0], length[0]).decode("utf-8")
+    return bytes(ffi.unpack(ptr[0], length[0])).decode("utf-8")
 
 
 class ValType:
@@ -73,7 +73,7 @@ class ValType:
         return _native._component_lift(self._conv(), int(ffi.cast("uintptr_t", ptr)))
 
 
-def _primitive(name: str, kind: int, cls: Optional[type]) -> type:
+def _primitive(name: str, kind: int, cls: Optional[type]) -> Type[ValType]:
     def add_classes(self: ValType, s: Set[type]) -> None:
         if cls is None:
             raise NotImplementedError(f"{name} conversion not implemented yet")
@@ -114,7 +114,7 @@ class _HandleType(_Borrowable, ValType):
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
             return False
-        return bool(getattr(lib, self._EQUAL)(self.ptr(), other.ptr()))  # type: ignore[attr-defined]
+        return bool(getattr(lib, self._EQUAL)(self.ptr(), other.ptr()))
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -404,7 +404,7 @@ class BorrowType(ValType):
         s.update((ResourceAny, ResourceHost))
 
 
-_PRIMITIVES = {cls._KIND: cls for cls in (Bool, S8, S16, S32, S64, U8, U16, U32, U64, F32, F64,
+_PRIMITIVES: Dict[int, Type[ValType]] = {cls._KIND: cls for cls in (Bool, S8, S16, S32, S64, U8, U16, U32, U64, F32, F64,
                                           Char, String, ErrorContext)}
 _COMPOUND = {cls._KIND: (cls, member) for cls, member in (
     (ListType, "list"), (RecordType, "record"), (TupleType, "tuple"), (VariantType, "variant"),
@@ -418,11 +418,11 @@ def valtype_from_c(vt: Any) -> ValType:
     kind = int(vt.kind)
     primitive = _PRIMITIVES.get(kind)
     if primitive is not None:
-        return primitive()  # type: ignore[no-any-return]
+        return primitive()
     compound = _COMPOUND.get(kind)
     if compound is not None:
         cls, member = compound
-        return cls._from_ptr(getattr(vt.of, member))  # type: ignore[no-any-return]
+        return cls._from_ptr(getattr(vt.of, member))
     if kind == lib.WASMTIME_COMPONENT_VALTYPE_OWN:
         return OwnType(ResourceType._from_ptr(vt.of.own))
     if kind == lib.WASMTIME_COMPONENT_VALTYPE_BORROW:

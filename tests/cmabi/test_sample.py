@@ -1,8 +1,9 @@
 """The sample guest end to end (examples/sample): examples/sample/host.py serves the
 world's imports from Python through cmabi.bind + cmabi.wit and calls every export;
 the transcript must show exactly what examples/sample/README.md says the guest does,
-and the same calls through wasmtime-py's own component API on sample.component.wasm
-must give the same transcript."""
+and the same calls through a component API on sample.component.wasm (cwasmtime's,
+examples/sample/component_host.py, and wasmtime-py's own) must give the same
+transcript."""
 import os
 import runpy
 import subprocess
@@ -209,6 +210,13 @@ def wasmtime_py_transcript():
 
 def test_same_transcript_as_wasmtime_py_component_api():
     assert wasmtime_py_transcript() == cmabi_transcript() == EXPECTED
+
+
+def test_component_host_prints_the_same_transcript_through_cwasmtime_component():
+    done = subprocess.run([sys.executable, str(SAMPLE / "component_host.py")], capture_output=True,
+                          timeout=300, env=dict(os.environ, PYTHONIOENCODING="utf-8"), cwd="/")
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode("utf-8") == EXPECTED
 
 
 def test_wit_of_the_embedded_module_and_the_component_match_the_wit_file():
