@@ -33,6 +33,8 @@ from typing import Any, Callable
 
 import pytest
 
+from cwasmtime import _native
+
 ROOT = Path(__file__).resolve().parents[1]
 GUEST = ROOT / "examples" / "bench-guest" / "bench.component.wasm"
 CWASMTIME = "cwasmtime.component"
@@ -148,3 +150,26 @@ def test_component_call(benchmark, component_guest, group):
     assert result == case.expected
     if isinstance(case.expected, bool):
         assert isinstance(result, bool)
+
+
+FLOOR = "C API floor"
+
+
+@pytest.fixture(scope="module")
+def cw_component_guest():
+    return ComponentGuest(CWASMTIME)
+
+
+@pytest.mark.parametrize("group", CASES, ids=[g.removeprefix("component: ") for g in CASES])
+def test_component_call_floor(benchmark, cw_component_guest, group):
+    """What the C API alone costs for the same call: the arguments lowered once, then
+    `wasmtime_component_func_call` from Cython with the result released unread."""
+    case = CASES[group]
+    func = cw_component_guest.func(case.func)
+    floor = _native._floor_component_call(func, cw_component_guest.store,
+                                          *case.args(cw_component_guest.component))
+    benchmark.group = group
+    benchmark.name = FLOOR
+    if case.nbytes is not None:
+        benchmark.extra_info["bytes"] = case.nbytes
+    assert benchmark(floor) is None

@@ -876,3 +876,46 @@ def _component_lower(_Conv conv, store, value, uintptr_t address):
 def _component_lift(_Conv conv, uintptr_t address):
     """``ValType.convert_from_c``: the Python value of the value at ``address``."""
     return _lift_value(conv, <const wasmtime_component_val_t*>address)
+
+
+cdef class _ComponentFloor:
+    """A component call's floor (benchmarks): the arguments lowered once, then each
+    call is ``wasmtime_component_func_call`` alone from Cython, GIL held, the result
+    released unread: what the C API costs for this call, with no Python conversions."""
+
+    cdef ComponentFunc func
+    cdef Store store
+    cdef _Builder args
+    cdef wasmtime_component_val_t* params
+    cdef size_t nparams, nresults
+
+    def __call__(self):
+        cdef wasmtime_component_val_t result
+        _set_bool(&result)
+        error = cw_wasmtime_component_func_call(&self.func._func, self.store._ctx, self.params,
+                                                self.nparams, &result, self.nresults)
+        cw_wasmtime_component_val_delete(&result)
+        if error != NULL:
+            raise _failure(self.store, error, NULL)
+
+
+def _floor_component_call(ComponentFunc func, store, *params):
+    """The floor of ``func(store, *params)``: call the returned object to time it."""
+    cdef Store s = func._checked(store)
+    cdef _ComponentFloor floor = _ComponentFloor.__new__(_ComponentFloor)
+    cdef Py_ssize_t i
+    if func._plan is None:
+        func._plan = _component_plan(func.type(s))
+    if len(params) != len(func._plan.params):
+        raise TypeError("wrong number of parameters")
+    floor.func, floor.store = func, s
+    floor.args = _Builder.__new__(_Builder)
+    floor.args.store = s
+    floor.args.keep_alive(params)
+    floor.nparams = len(params)
+    floor.nresults = func._plan.result is not None
+    floor.params = <wasmtime_component_val_t*>floor.args.alloc(
+        floor.nparams * sizeof(wasmtime_component_val_t))
+    for i in range(floor.nparams):
+        _lower_value(<_Conv>func._plan.params[i], floor.args, params[i], &floor.params[i])
+    return floor

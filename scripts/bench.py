@@ -49,7 +49,7 @@ CMABI_FILE = "test_bench_cmabi"
 CMABI_IMPLS = ["cmabi", "wasmtime-py component"]
 CMABI_RATIO = ("wasmtime-py component", "cmabi", "wasmtime-py component / cmabi")
 COMPONENT_FILE = "test_bench_component"
-COMPONENT_IMPLS = ["cwasmtime.component", "wasmtime-py component"]
+COMPONENT_IMPLS = ["cwasmtime.component", "wasmtime-py component", "C API floor"]
 COMPONENT_RATIO = ("wasmtime-py component", "cwasmtime.component",
                    "wasmtime-py component / cwasmtime.component")
 # Files with a table of their own (not in the main table), in run and table order.

@@ -10,7 +10,8 @@ FUZZ = Path(__file__).resolve().parents[1] / "fuzz"
 SECONDS = 5
 
 
-@pytest.mark.parametrize("target", ["fuzz_module.py", "fuzz_call.py", "fuzz_values.py", "fuzz_cmabi.py"])
+@pytest.mark.parametrize("target", ["fuzz_module.py", "fuzz_call.py", "fuzz_values.py", "fuzz_cmabi.py",
+                                    "fuzz_component.py"])
 def test_fuzz_target_runs_clean(target, tmp_path):
     done = subprocess.run(
         [sys.executable, str(FUZZ / target), f"-max_total_time={SECONDS}", "-print_final_stats=1"],

@@ -111,17 +111,20 @@ class Linker(_Lockable):
         return Instance._from_raw(s, instance)
 
     def _require_wasi_contexts(self, store: _native.Store, component: Component) -> None:
-        """Refuse a component that imports WASI (HTTP) into a Store without the matching
-        context: Wasmtime would abort the process at the first such call."""
+        """Refuse a component that imports WASI (HTTP) from this linker into a Store
+        without the matching context: Wasmtime would abort the process at the first
+        such call."""
         if not self._wasip2 and not self._wasi_http:
             return
         if store._has_wasi and (store._has_wasi_http or not self._wasi_http):
             return
         names = list(component.type.imports(self.engine))
-        if not store._has_wasi and any(name.startswith("wasi:") for name in names):
+        uses_http = self._wasi_http and any(n.startswith("wasi:http/") for n in names)
+        uses_wasi = uses_http or (self._wasip2 and any(n.startswith("wasi:") for n in names))
+        if uses_wasi and not store._has_wasi:
             raise WasmtimeError("this component imports WASI but the Store has no WASI context; "
                                 "call store.set_wasi(WasiConfig()) before instantiating it")
-        if self._wasi_http and not store._has_wasi_http and any(n.startswith("wasi:http/") for n in names):
+        if uses_http and not store._has_wasi_http:
             raise WasmtimeError("this component imports WASI HTTP but the Store has no WASI HTTP "
                                 "context; call store.set_wasi_http() before instantiating it")
 
