@@ -92,12 +92,65 @@ def instantiations():  # one operation = 1000 instances in a new Store
     return thousand
 
 
+BENCH_COMPONENT = os.path.join(os.path.dirname(__file__), "..", "examples", "bench-guest",
+                               "bench.component.wasm")
+
+
+def component_calls():  # one operation = 3 calls: strings, bytes and records each way
+    from cwasmtime import component
+    store = wt.Store()
+    comp = component.Component.from_file(store.engine, BENCH_COMPONENT)
+    instance = component.Linker(store.engine).instantiate(store, comp)
+    echo_string, echo_bytes, records_len = (instance.get_func(store, name) for name in
+                                            ("echo-string", "echo-bytes", "records-len"))
+    text, data = "añ☃🦀" * 64, bytes(range(256))
+    records = [component.Record(a=i, b=f"item {i}") for i in range(10)]
+
+    def three():
+        assert echo_string(store, text) == text
+        assert echo_bytes(store, data) == data
+        assert records_len(store, records) == 10
+
+    return three
+
+
+# A host resource handed to the guest, which drops it (so its destructor runs).
+DROP_WAT = """
+(component
+  (import "t" (type $t (sub resource)))
+  (core func $drop (canon resource.drop $t))
+  (core module $a
+    (import "" "drop" (func $drop (param i32)))
+    (func (export "drop") (param i32) (call $drop (local.get 0))))
+  (core instance $a (instantiate $a (with "" (instance (export "drop" (func $drop))))))
+  (func (export "drop") (param "x" (own $t)) (canon lift (core func $a "drop"))))
+"""
+
+
+def component_resources():
+    from cwasmtime import component
+    store = wt.Store()
+    dropped = []
+    linker = component.Linker(store.engine)
+    with linker.root() as root:
+        root.add_resource("t", component.ResourceType.host(7), lambda _store, rep: dropped.append(rep))
+    drop = linker.instantiate(store, component.Component(store.engine, DROP_WAT)).get_func(store, "drop")
+
+    def once():
+        drop(store, component.ResourceHost.own(42, 7))
+        assert dropped.pop() == 42
+
+    return once
+
+
 # name: (make the operation, times, warm-up times); scripts/leak_report.py prints these.
 OPERATIONS = {
     "1,000,000 guest calls": (guest_calls, 1_000_000, 100_000),
     "1,000,000 host callbacks (1000 calls x 1000)": (host_callbacks, 1000, 100),
     "100,000 host-callback exceptions": (callback_exceptions, 100_000, 10_000),
     "10,000 instantiations (10 Stores x 1000)": (instantiations, 10, 2),
+    "30,000 component calls (string, bytes, records each way)": (component_calls, 10_000, 1_000),
+    "100,000 host resources passed to a component and dropped": (component_resources, 100_000, 10_000),
 }
 
 
