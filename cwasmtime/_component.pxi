@@ -272,6 +272,8 @@ cdef int _lower_value(_Conv c, _Builder b, object v, wasmtime_component_val_t* o
         if not isinstance(v, str) or len(<str>v) != 1:
             raise TypeError("expected single-character string for Char type")
         out.of.character = ord(v)
+        if 0xD800 <= out.of.character <= 0xDFFF:
+            raise ValueError("a char must be a Unicode scalar value, not a surrogate")
         out.kind = c.vkind
     elif kind == CT_STRING or kind == CT_ENUM:
         if not isinstance(v, str):
@@ -304,6 +306,12 @@ cdef int _fill_bools(wasmtime_component_val_t* data, size_t start, size_t stop) 
     return 0
 
 
+cdef inline int _check_size(list v, Py_ssize_t n) except -1:
+    if len(v) != n:
+        raise RuntimeError("list changed size during conversion")
+    return 0
+
+
 cdef wasmtime_component_val_t* _new_list(_Builder b, wasmtime_component_vallist_t* out,
                                          size_t n) except? NULL:
     if b.owned:
@@ -325,7 +333,10 @@ cdef int _lower_list(_Conv c, _Builder b, object v, wasmtime_component_val_t* ou
             raw = <const uint8_t*>PyBytes_AS_STRING(v)
             n = len(<bytes>v)
         elif isinstance(v, (bytearray, memoryview)):
-            view = v
+            whole = memoryview(v)
+            if not whole.c_contiguous or whole.ndim != 1 or whole.itemsize != 1:
+                whole = memoryview(whole.tobytes())  # strided or multi-byte items: their bytes
+            view = whole.cast("B")
             n = view.shape[0]
             raw = &view[0] if n else NULL
         else:
@@ -342,9 +353,12 @@ cdef int _lower_list(_Conv c, _Builder b, object v, wasmtime_component_val_t* ou
     data = _new_list(b, &out.of.list, n)
     out.kind = WASMTIME_COMPONENT_LIST
     i = 0
+    # Lowering an element can run Python code (__index__, properties) that changes
+    # the list: its size is checked before every element.
     if CT_S8 <= e.kind <= CT_U64:
         try:
             for i in range(n):
+                _check_size(<list>v, n)
                 _lower_int(e, (<list>v)[i], &data[i])
         except BaseException:
             _fill_bools(data, i, n)
@@ -352,6 +366,7 @@ cdef int _lower_list(_Conv c, _Builder b, object v, wasmtime_component_val_t* ou
         return 0
     try:
         for i in range(n):
+            _check_size(<list>v, n)
             _lower_value(e, b, (<list>v)[i], &data[i])
     except BaseException:
         _fill_bools(data, i + 1, n)  # data[i] is valid: _lower_value makes it a Bool first
@@ -428,6 +443,7 @@ cdef int _lower_variant(_Conv c, _Builder b, object v, wasmtime_component_val_t*
     cdef wasmtime_component_val_t* boxed = NULL
     if payload_conv is not None:
         if b.owned:
+            _set_bool(&payload)
             try:
                 _lower_value(payload_conv, b, v.payload if c.tagged else v, &payload)
             except BaseException:
@@ -455,13 +471,14 @@ cdef int _lower_variant(_Conv c, _Builder b, object v, wasmtime_component_val_t*
 
 
 cdef int _lower_flags(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
-    cdef Py_ssize_t i = 0, n
+    cdef Py_ssize_t i, n
     if not isinstance(v, (set, frozenset)):
         raise TypeError(f"expected set for FlagsType, got {type(v).__name__}")
-    for name in v:
+    names = tuple(v)  # one pass: the set is not consulted again
+    for name in names:
         if not isinstance(name, str):
             raise TypeError("expected set of strings for Flags type")
-    n = len(v)
+    n = len(names)
     if b.owned:
         cw_wasmtime_component_valflags_new_uninit(&out.of.flags, n)
     else:
@@ -469,9 +486,8 @@ cdef int _lower_flags(_Conv c, _Builder b, object v, wasmtime_component_val_t* o
         out.of.flags.data = <wasm_name_t*>b.alloc(n * sizeof(wasm_name_t))
     out.kind = WASMTIME_COMPONENT_FLAGS
     memset(out.of.flags.data, 0, n * sizeof(wasm_name_t))
-    for name in v:
-        _lower_name(b, name, &out.of.flags.data[i])
-        i += 1
+    for i in range(n):
+        _lower_name(b, names[i], &out.of.flags.data[i])
     return 0
 
 
@@ -506,6 +522,9 @@ cdef int _lower_resource(_Conv c, _Builder b, object v, wasmtime_component_val_t
     cdef wasmtime_component_resource_any_t* handle
     any_cls, host_cls = c.resource_classes
     if isinstance(v, any_cls):
+        owner = v._store
+        if owner is not None and owner is not b.store:
+            raise WasmtimeError("resource used with the wrong Store: it belongs to another Store")
         # own: the handle moves into the call; borrow: a copy of it is lent
         if c.kind == CT_OWN:
             handle = <wasmtime_component_resource_any_t*>_address(v._consume())
@@ -530,7 +549,7 @@ cdef inline str _lift_name(const wasm_name_t* name):
     return PyUnicode_DecodeUTF8(<const char*>name.data, name.size, NULL)
 
 
-cdef object _lift_value(_Conv c, const wasmtime_component_val_t* v):
+cdef object _lift_value(_Conv c, Store store, const wasmtime_component_val_t* v):
     """The Python value of ``v`` (which stays owned by the caller)."""
     cdef int kind = c.kind
     if v.kind != c.vkind:
@@ -562,26 +581,27 @@ cdef object _lift_value(_Conv c, const wasmtime_component_val_t* v):
     if kind == CT_STRING or kind == CT_ENUM:
         return _lift_name(&v.of.string)
     if kind == CT_LIST:
-        return _lift_list(c, &v.of.list)
+        return _lift_list(c, store, &v.of.list)
     if kind == CT_RECORD:
-        return _lift_record(c, &v.of.record)
+        return _lift_record(c, store, &v.of.record)
     if kind == CT_TUPLE:
-        return tuple([_lift_value(<_Conv>c.convs[i], &v.of.tuple.data[i]) for i in range(v.of.tuple.size)])
+        return tuple([_lift_value(<_Conv>c.convs[i], store, &v.of.tuple.data[i]) for i in range(v.of.tuple.size)])
     if kind == CT_VARIANT or kind == CT_OPTION or kind == CT_RESULT:
-        return _lift_variant(c, v)
+        return _lift_variant(c, store, v)
     if kind == CT_FLAGS:
         return {_lift_name(&v.of.flags.data[i]) for i in range(v.of.flags.size)}
     if kind == CT_MAP:
-        return {_lift_value(c.a, &v.of.map.data[i].key): _lift_value(c.b, &v.of.map.data[i].value)
+        return {_lift_value(c.a, store, &v.of.map.data[i].key): _lift_value(c.b, store, &v.of.map.data[i].value)
                 for i in range(v.of.map.size)}
     if kind == CT_OWN or kind == CT_BORROW:
         from .component._resources import ResourceAny
         return ResourceAny._from_ptr(ffi.cast("wasmtime_component_resource_any_t *",
-                                              <uintptr_t>cw_wasmtime_component_resource_any_clone(v.of.resource)))
+                                              <uintptr_t>cw_wasmtime_component_resource_any_clone(v.of.resource)),
+                                     store)
     raise NotImplementedError(f"{type(c.ty).__name__} values cannot be converted yet")
 
 
-cdef object _lift_list(_Conv c, const wasmtime_component_vallist_t* v):
+cdef object _lift_list(_Conv c, Store store, const wasmtime_component_vallist_t* v):
     cdef _Conv e = c.a
     cdef size_t i, n = v.size
     cdef bytes out
@@ -594,10 +614,10 @@ cdef object _lift_list(_Conv c, const wasmtime_component_vallist_t* v):
                 raise WasmtimeError("Wasmtime returned a list<u8> element of another kind")
             raw[i] = <char>v.data[i].of.u8
         return out
-    return [_lift_value(e, &v.data[i]) for i in range(n)]
+    return [_lift_value(e, store, &v.data[i]) for i in range(n)]
 
 
-cdef object _lift_record(_Conv c, const wasmtime_component_valrecord_t* v):
+cdef object _lift_record(_Conv c, Store store, const wasmtime_component_valrecord_t* v):
     cdef size_t i
     cdef Py_ssize_t n = len(c.names)
     if <Py_ssize_t>v.size != n:
@@ -605,11 +625,11 @@ cdef object _lift_record(_Conv c, const wasmtime_component_valrecord_t* v):
     record = Record()
     fields = record.__dict__
     for i in range(v.size):
-        fields[c.names[i]] = _lift_value(<_Conv>c.convs[i], &v.data[i].val)
+        fields[c.names[i]] = _lift_value(<_Conv>c.convs[i], store, &v.data[i].val)
     return record
 
 
-cdef object _lift_variant(_Conv c, const wasmtime_component_val_t* v):
+cdef object _lift_variant(_Conv c, Store store, const wasmtime_component_val_t* v):
     cdef Py_ssize_t case
     cdef const wasmtime_component_val_t* payload
     if c.kind == CT_OPTION:
@@ -627,7 +647,7 @@ cdef object _lift_variant(_Conv c, const wasmtime_component_val_t* v):
     conv = c.convs[case]
     if (conv is None) != (payload == NULL):
         raise WasmtimeError("Wasmtime returned a variant payload that does not match its case")
-    value = None if conv is None else _lift_value(<_Conv>conv, payload)
+    value = None if conv is None else _lift_value(<_Conv>conv, store, payload)
     return Variant(c.names[case], value) if c.tagged else value
 
 
@@ -722,6 +742,7 @@ cdef object _component_call(ComponentFunc func, Store s, tuple args):
             params = <wasmtime_component_val_t*>b.alloc(nparams * sizeof(wasmtime_component_val_t))
         for i in range(nparams):
             _lower_value(<_Conv>plan.params[i], b, args[i + 1], &params[i])
+        s._check()  # lowering ran Python code, which may have closed the Store
         s._owner = PyThread_get_thread_ident()
         s._depth += 1
         with nogil:
@@ -730,7 +751,7 @@ cdef object _component_call(ComponentFunc func, Store s, tuple args):
         s._depth -= 1
         if error != NULL:
             raise _failure(s, error, NULL)
-        return None if nresults == 0 else _lift_value(plan.result, &result)
+        return None if nresults == 0 else _lift_value(plan.result, s, &result)
     finally:
         b.reset()
         cw_wasmtime_component_val_delete(&result)
@@ -837,7 +858,7 @@ cdef wasmtime_error_t* _component_host_trampoline(
         plan = host.plan_for(ty)
         params = [context]
         for i in range(nargs):
-            params.append(_lift_value(<_Conv>plan.params[i], &args[i]))
+            params.append(_lift_value(<_Conv>plan.params[i], store, &args[i]))
         result = host.fn(*params)
         if nresults == 0:
             if result is not None:
@@ -873,9 +894,11 @@ def _component_lower(_Conv conv, store, value, uintptr_t address):
     _lower_value(conv, _owned_builder(_store_of(store)), value, <wasmtime_component_val_t*>address)
 
 
-def _component_lift(_Conv conv, uintptr_t address):
-    """``ValType.convert_from_c``: the Python value of the value at ``address``."""
-    return _lift_value(conv, <const wasmtime_component_val_t*>address)
+def _component_lift(_Conv conv, store, uintptr_t address):
+    """``ValType.convert_from_c``: the Python value of the value at ``address``
+    (resources in it belong to ``store``, or to no Store when it is None)."""
+    return _lift_value(conv, None if store is None else _store_of(store),
+                       <const wasmtime_component_val_t*>address)
 
 
 cdef class _ComponentFloor:

@@ -60,10 +60,24 @@ class ResourceType(_Handle):
 
 
 class ResourceAny(_Handle):
-    """A resource handle (own or borrow) of any resource type, guest- or host-defined."""
+    """A resource handle (own or borrow) of any resource type, guest- or host-defined.
+    It belongs to the Store it came from: using it with another raises ``WasmtimeError``."""
+
+    _store: Any = None  # the Store it belongs to (None: not known, as for convert_from_c)
 
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_component_resource_any_delete(ptr)
+
+    @classmethod
+    def _from_ptr(cls, ptr: Any, store: Any = None) -> Self:
+        resource = super()._from_ptr(ptr)
+        resource._store = store
+        return resource
+
+    def _store_for(self, store: Storelike) -> Any:
+        if self._store is None:
+            return _native.store_of(store)
+        return _native.check_owner(self._store, store)
 
     @property
     def type(self) -> ResourceType:
@@ -78,7 +92,7 @@ class ResourceAny(_Handle):
     def drop(self, store: Storelike) -> None:
         """Drop the resource now, running its destructor (guest code, or the host's)."""
         ptr = self.ptr()
-        s = _native.store_of(store)
+        s = self._store_for(store)
         with s._running_wasm() as ctx:
             error = lib.wasmtime_component_resource_any_drop(ctx, ptr)
         if error != ffi.NULL:  # a host destructor's exception comes back as itself
@@ -86,8 +100,9 @@ class ResourceAny(_Handle):
 
     def to_host(self, store: Storelike) -> "ResourceHost":
         """This handle as a ``ResourceHost``; ``WasmtimeError`` if it is not a host resource."""
+        s = self._store_for(store)
         out = ffi.new(_HOST_PP)
-        check(lib.wasmtime_component_resource_any_to_host(store._context(), self.ptr(), out))
+        check(lib.wasmtime_component_resource_any_to_host(s._context(), self.ptr(), out))
         return ResourceHost._from_ptr(out[0])
 
 
@@ -126,6 +141,7 @@ class ResourceHost(_Handle):
 
     def to_any(self, store: Storelike) -> ResourceAny:
         """This handle as a ``ResourceAny`` of ``store``."""
+        s = _native.store_of(store)
         out = ffi.new(_ANY_PP)
-        check(lib.wasmtime_component_resource_host_to_any(store._context(), self.ptr(), out))
-        return ResourceAny._from_ptr(out[0])
+        check(lib.wasmtime_component_resource_host_to_any(s._context(), self.ptr(), out))
+        return ResourceAny._from_ptr(out[0], s)

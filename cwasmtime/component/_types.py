@@ -66,11 +66,11 @@ class ValType:
         must hold no value; the caller releases it (``wasmtime_component_val_delete``)."""
         _native._component_lower(self._conv(), store, val, int(ffi.cast("uintptr_t", ptr)))
 
-    def convert_from_c(self, c: Any) -> Any:
+    def convert_from_c(self, c: Any, store: Any = None) -> Any:
         """The Python value of the ``wasmtime_component_val_t`` ``c`` (CFFI struct or
-        pointer); ``c`` keeps what it owns."""
+        pointer); ``c`` keeps what it owns. Resources in it belong to ``store``."""
         ptr = c if ffi.typeof(c).kind == "pointer" else ffi.addressof(c)
-        return _native._component_lift(self._conv(), int(ffi.cast("uintptr_t", ptr)))
+        return _native._component_lift(self._conv(), store, int(ffi.cast("uintptr_t", ptr)))
 
 
 def _primitive(name: str, kind: int, cls: Optional[type]) -> Type[ValType]:
