@@ -1,5 +1,5 @@
-"""The README's quick start stays true: CI runs its test command verbatim, and the demo
-modules it names exist and run."""
+"""The README stays true: CI runs its quick start's test command verbatim, the demo
+modules it names exist and run, and the component section's example runs."""
 import re
 import subprocess
 import sys
@@ -31,3 +31,12 @@ def test_demo_runs():
         assert done.returncode == 0, done.stderr
         outputs.append(done.stdout)
     assert outputs == ["Hello from WebAssembly, run by cwasmtime!\n", "3\n"]
+
+
+def test_component_example_runs():
+    """The example of the README's component section runs as written (from the root)."""
+    text = (ROOT / "README.md").read_text()
+    code = re.search(r"## Components.*?```python\n(.*?)```", text, re.S).group(1)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
