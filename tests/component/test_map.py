@@ -18,7 +18,7 @@ from cwasmtime import WasmtimeError
 from cwasmtime._capi import ffi, lib
 from cwasmtime.component import Record
 
-from .conftest import Echo, assert_flat, component_for
+from .conftest import LIBC, Echo, assert_flat, component_for
 
 
 def map_engine() -> cwasmtime.Engine:
@@ -29,35 +29,22 @@ def map_engine() -> cwasmtime.Engine:
 
 # echo-map: the guest gets the map as (ptr, len) and returns the same (ptr, len)
 # through its return area at 0; post-return frees its bump allocations.
-ECHO_MAP_WAT = """
+ECHO_MAP_WAT = f"""
 (component
   (type $map (map string u32))
+{LIBC}
   (core module $m
-    (memory (export "mem") 1)
-    (global $base (mut i32) (i32.const 16))
-    (func (export "realloc") (param i32 i32 i32 i32) (result i32)
-      (local $ret i32)
-      (local.set $ret (i32.and (i32.add (global.get $base) (i32.sub (local.get 2) (i32.const 1)))
-                               (i32.sub (i32.const 0) (local.get 2))))
-      (global.set $base (i32.add (local.get $ret) (local.get 3)))
-      (block $ok
-        (br_if $ok (i32.le_u (global.get $base) (i32.shl (memory.size) (i32.const 16))))
-        (if (i32.eq (memory.grow (i32.add (i32.shr_u (i32.sub (global.get $base)
-                                                              (i32.shl (memory.size) (i32.const 16)))
-                                                     (i32.const 16))
-                                          (i32.const 1)))
-                    (i32.const -1))
-          (then unreachable)))
-      (local.get $ret))
+    (import "libc" "mem" (memory 1))
+    (import "libc" "reset" (func $reset))
     (func (export "echo") (param i32 i32) (result i32)
       (i32.store (i32.const 0) (local.get 0))
       (i32.store (i32.const 4) (local.get 1))
       (i32.const 0))
-    (func (export "post") (param i32) (global.set $base (i32.const 16))))
-  (core instance $i (instantiate $m))
+    (func (export "post") (param i32) (call $reset)))
+  (core instance $i (instantiate $m (with "libc" (instance $libc))))
   (func (export "echo-map") (param "m" $map) (result $map)
-    (canon lift (core func $i "echo") (memory (core memory $i "mem")) (realloc (core func $i "realloc"))
-      (post-return (core func $i "post"))))
+    (canon lift (core func $i "echo") (memory (core memory $libc "mem"))
+      (realloc (core func $libc "realloc")) (post-return (core func $i "post"))))
 )"""
 
 
