@@ -790,6 +790,7 @@ cdef class _ComponentHost:
         cdef bint same = self.plan is not None and nparams == self.nparams
         cdef bint has_result
         cdef size_t ntypes
+        cdef wasmtime_component_valtype_t* types
         i = 0
         while same and i < nparams:
             cw_wasmtime_component_func_type_param_nth(ty, i, &name, &name_len, &current)
@@ -804,24 +805,22 @@ cdef class _ComponentHost:
                 cw_wasmtime_component_valtype_delete(&current)
         if same:
             return self.plan
-        # A new type: remember it and build its plan.
+        # A new type: build its plan (Python code, during which another thread may
+        # call this function too), then swap plan and types in at once.
         from .component._itemtypes import FuncType
-        self._forget_types()
-        self.plan = None
-        ntypes = nparams + 1
-        self.types = <wasmtime_component_valtype_t*>malloc(ntypes * sizeof(wasmtime_component_valtype_t))
-        if self.types == NULL:
-            raise MemoryError()
-        for i in range(nparams):
-            cw_wasmtime_component_func_type_param_nth(ty, i, &name, &name_len, &self.types[i])
-            self.ntypes += 1
-        if cw_wasmtime_component_func_type_result(ty, &self.types[nparams]):
-            self.ntypes += 1
-        self.nparams = nparams
         borrowed = FuncType._from_ptr(ffi.cast("wasmtime_component_func_type_t *", <uintptr_t>ty),
                                       owner=self)
-        self.plan = _component_plan(borrowed)
-        return self.plan
+        plan = _component_plan(borrowed)
+        types = <wasmtime_component_valtype_t*>malloc(
+            (nparams + 1) * sizeof(wasmtime_component_valtype_t))
+        if types == NULL:
+            raise MemoryError()
+        for i in range(nparams):
+            cw_wasmtime_component_func_type_param_nth(ty, i, &name, &name_len, &types[i])
+        ntypes = nparams + cw_wasmtime_component_func_type_result(ty, &types[nparams])
+        self._forget_types()
+        self.types, self.ntypes, self.nparams, self.plan = types, ntypes, nparams, plan
+        return plan
 
 
 def _component_host(fn):
