@@ -8,6 +8,8 @@ import pytest
 
 import cwasmtime as wt
 
+pytestmark = pytest.mark.rss
+
 PAGE = os.sysconf("SC_PAGE_SIZE")
 SLACK = 4 * 1024 * 1024  # allocator noise; a per-operation leak is far larger
 

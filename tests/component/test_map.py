@@ -109,6 +109,7 @@ def test_wrong_types_raise_type_error_and_the_function_still_works(bad, exc):
     assert echo({"ok": 1}) == {"ok": 1}
 
 
+@pytest.mark.rss
 def test_failure_at_the_end_of_a_big_map_does_not_leak():
     echo = EchoMap()
     bad = {f"key {i}": i for i in range(10_000)}

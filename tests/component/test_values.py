@@ -492,6 +492,7 @@ def _records(n, broken_last):
     return items
 
 
+@pytest.mark.rss
 def test_failure_at_the_end_of_a_big_argument_is_clean_and_does_not_leak():
     ours = Echo(cwasmtime, component_for(RECORDS, "i32 i32", ITEM))
     bad_records = _records(10_000, broken_last=True)
@@ -512,6 +513,7 @@ def test_failure_at_the_end_of_a_big_argument_is_clean_and_does_not_leak():
     assert ours_list(bad_ints[:-1]) == bad_ints[:-1]
 
 
+@pytest.mark.rss
 def test_failure_at_the_end_of_a_big_host_result_is_clean_and_does_not_leak():
     bad = _records(10_000, broken_last=True)
     engine = cwasmtime.Engine()
@@ -532,6 +534,7 @@ def test_failure_at_the_end_of_a_big_host_result_is_clean_and_does_not_leak():
         assert f(store, [Record(a=1, b="fine")]) == [Record(a=1, b="fine")]
 
 
+@pytest.mark.rss
 def test_big_round_trips_do_not_leak():
     good = _records(10_000, broken_last=False)
     ours = Echo(cwasmtime, component_for(RECORDS, "i32 i32", ITEM))
@@ -611,6 +614,7 @@ def test_host_returning_a_resource_of_each_form():
     assert [entry[2] for entry in r.log] == [1, 2, 3, 4]
 
 
+@pytest.mark.rss
 def test_resource_round_trips_do_not_leak():
     r = Resources(cwasmtime)
 
