@@ -176,7 +176,7 @@ def outcome(fn: Callable[[], Any]) -> tuple:
 
 
 # RSS checks as tests/test_leaks.py makes them (pytest puts tests/ on sys.path).
-from test_leaks import flat as assert_flat  # noqa: E402
+from test_leaks import flat as assert_flat  # noqa: E402,F401  (re-exported to the tests)
 
 
 # Host resources (type id 7): `mk` makes one (the host's own), `borrow`/`own` hand one
