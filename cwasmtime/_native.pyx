@@ -25,8 +25,6 @@ from ._cdecl cimport *
 cdef extern from "Python.h":
     object PyObject_Vectorcall(object callable, PyObject** args, size_t nargsf, PyObject* kwnames)
 
-import ctypes
-
 from ._capi import ffi, lib
 from ._error import WasmtimeError
 from ._managed import Managed
@@ -1023,6 +1021,7 @@ cdef class Memory:
 
     def data_ptr(self, store):
         """The base address as a ctypes ``POINTER(c_ubyte)`` (valid until memory grows)."""
+        import ctypes  # only for these two ctypes-based accessors (import cost)
         cdef Store s = self._use(store)
         address = <uintptr_t>cw_wasmtime_memory_data(s._ctx, &self._mem)
         return ctypes.cast(address, ctypes.POINTER(ctypes.c_ubyte))
@@ -1036,6 +1035,7 @@ cdef class Memory:
             size = length - offset
         if offset < 0 or size < 0 or offset + size > length:
             raise IndexError("buffer out of memory bounds")
+        import ctypes
         address = <uintptr_t>cw_wasmtime_memory_data(s._ctx, &self._mem) + offset
         return (ctypes.c_ubyte * size).from_address(address)
 
