@@ -5,6 +5,7 @@
     python scripts/bench.py --quick           # a rough run in well under a minute
     python scripts/bench.py --from-json run.json   # only re-render an earlier run
     python scripts/bench.py -- -k callback    # extra pytest arguments after --
+    python scripts/bench.py --startup-only    # only the cold-start table
 
 Runs `pytest benchmarks --benchmark-enable --benchmark-json=...` (every implementation
 in the same run), then writes benchmarks/results.md (the machine, then one row per
@@ -14,7 +15,9 @@ benchmarks/results.png (ns/op, log scale), and prints the table. The cmabi bench
 `wasmtime.component`) and the component API benchmarks
 (benchmarks/test_bench_component.py: `cwasmtime.component` vs wasmtime-py's
 `wasmtime.component`) each get a table of their own, in µs, with the data size, GB/s
-and the ratio. Needs the `bench` extra (pywasm3 is optional: its columns are simply
+and the ratio. Then fresh processes time the cold start (benchmarks/startup.py: imports,
+loading libwasmtime, the first compile and instantiation) of cwasmtime against
+wasmtime-py, for a table of its own. Needs the `bench` extra (pywasm3 is optional: its columns are simply
 empty without it; the chart needs matplotlib)."""
 from __future__ import annotations
 
@@ -58,6 +61,13 @@ DATA_FILES = [CMABI_FILE, COMPONENT_FILE]
 # are repeated enough to amortize the timer), a case at most about MAX_TIME seconds.
 FULL = {"min_time": 0.0005, "max_time": 1.0, "min_rounds": 5}
 QUICK = {"min_time": 0.0001, "max_time": 0.05, "min_rounds": 3}
+
+
+sys.path.insert(0, str(OUT_DIR))
+import startup  # noqa: E402  (benchmarks/startup.py: the cold-start probes)
+
+# Fresh processes per cold-start probe and implementation (medians of these).
+STARTUP_RUNS = {"full": 15, "quick": 5}
 
 
 # ------------------------------------------------------------------ the table's rows
@@ -318,6 +328,13 @@ def render_markdown(data: dict[str, Any], machine: str) -> str:
                   "argument's size in guest memory; GB/s is that size over the whole "
                   "call's time.",
                   "", component_table(component_rows)]
+    if data.get("startup"):
+        parts += ["", "## Cold start: fresh processes", "",
+                  f"Medians of {data['startup_runs']} fresh interpreters per cell "
+                  "(benchmarks/startup.py), run interleaved: the whole process, from start "
+                  "to exit, running the same code with `import cwasmtime` and with "
+                  "`import wasmtime` (libwasmtime already downloaded and cached).",
+                  "", startup.markdown_table(data["startup"])]
     return "\n".join(parts) + "\n"
 
 
@@ -382,6 +399,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--from-json", type=Path, help="render this JSON instead of running")
     p.add_argument("--out-dir", type=Path, default=OUT_DIR,
                    help="where results.md and results.png go (default benchmarks/)")
+    p.add_argument("--startup-runs", type=int, help="fresh processes per cold-start cell "
+                   f"(default {STARTUP_RUNS['full']}, quick {STARTUP_RUNS['quick']}; 0: none)")
+    p.add_argument("--startup-only", action="store_true",
+                   help="only print the cold-start table (no pytest-benchmark run, no files)")
     p.add_argument("pytest_args", nargs="*", help="after --: extra pytest arguments")
     args = p.parse_args(argv)
 
@@ -390,8 +411,14 @@ def main(argv: list[str] | None = None) -> int:
         settings["min_time"] = args.min_time
     if args.max_time is not None:
         settings["max_time"] = args.max_time
+    startup_runs = args.startup_runs
+    if startup_runs is None:
+        startup_runs = STARTUP_RUNS["quick" if args.quick else "full"]
     if args.from_json:
         json_path = args.from_json
+    elif args.startup_only:  # print the table; results.md keeps the last full run
+        print(startup.markdown_table(startup.measure(startup_runs or STARTUP_RUNS["full"])))
+        return 0
     else:
         json_path = args.json or Path(tempfile.mkdtemp(prefix="cwasmtime-bench-")) / "run.json"
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
@@ -406,6 +433,11 @@ def main(argv: list[str] | None = None) -> int:
         data["load_average_before"] = load  # kept for --from-json
         json_path.write_text(json.dumps(data, indent=1))
     data = json.loads(json_path.read_text())
+    if not args.from_json and startup_runs > 0:
+        print(f"cold start: {startup_runs} fresh processes per cell...", flush=True)
+        data["startup"] = startup.measure(startup_runs)
+        data["startup_runs"] = startup_runs
+        json_path.write_text(json.dumps(data, indent=1))
 
     args.out_dir.mkdir(parents=True, exist_ok=True)
     markdown = render_markdown(data, machine_description())

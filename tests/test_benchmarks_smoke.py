@@ -149,3 +149,20 @@ def test_bench_script_from_json(tmp_path):
     assert bench.main(["--from-json", str(tmp_path / "run.json"), "--out-dir", str(tmp_path)]) == 0
     assert "| add |" in (tmp_path / "results.md").read_text()
     assert (tmp_path / "results.png").exists()
+
+
+def test_startup_probes_run_and_render():
+    """Every cold-start probe runs (once per implementation) and the table has a row
+    per probe with both timings and their ratio."""
+    bench = load_bench_script()
+    medians = bench.startup.measure(runs=1)
+    assert set(medians) == {p.title for p in bench.startup.PROBES} | {bench.startup.BARE}
+    table = bench.startup.markdown_table(medians)
+    rows = [line for line in table.splitlines()[2:]]
+    assert len(rows) == len(bench.startup.PROBES) + 1
+    for probe, row in zip(bench.startup.PROBES, rows):
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert cells[0] == probe.title and cells[1].endswith(" ms") and cells[2].endswith(" ms")
+        assert float(cells[3]) > 0
+    rendered = bench.render_markdown({**SYNTHETIC, "startup": medians, "startup_runs": 1}, "m")
+    assert "## Cold start: fresh processes" in rendered and table in rendered
