@@ -117,19 +117,36 @@ def test_misspelt_names_fail_at_run_time(tmp_path):
                                   for n, (_, name, _) in expected_errors().items())
 
 
-def test_type_checkers_see_every_lazy_name():
+def _module_ast(path: str) -> tuple[ast.Module, ast.If]:
+    """The module at ``path`` and its top-level ``if TYPE_CHECKING:`` block."""
+    tree = ast.parse((ROOT / path).read_text())
+    block = next(node for node in tree.body
+                 if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    return tree, block
+
+
+def _assigned(tree: ast.Module, name: str) -> ast.expr:
+    return next(node.value for node in tree.body
+                if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == name)
+
+
+def test_type_checkers_see_every_lazy_name_of_cwasmtime():
     """cwasmtime's TYPE_CHECKING re-exports are exactly its lazy names, from the same
     modules (the lazy __getattr__ is hidden from checkers, so a name missing there
     would be an error to them although it works)."""
-    tree = ast.parse((ROOT / "cwasmtime" / "__init__.py").read_text())
-    exports = next(ast.literal_eval(node.value) for node in tree.body
-                   if isinstance(node, ast.Assign) and node.targets[0].id == "_EXPORTS")
-    block = next(node for node in tree.body
-                 if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    tree, block = _module_ast("cwasmtime/__init__.py")
     seen = {}
     for node in block.body:
         assert isinstance(node, ast.ImportFrom) and node.level == 1
         for alias in node.names:
             assert alias.asname == alias.name  # `X as X`: an explicit re-export
             seen[alias.name] = node.module
-    assert seen == exports
+    assert seen == ast.literal_eval(_assigned(tree, "_EXPORTS"))
+
+
+def test_type_checkers_see_every_lazy_name_of_cmabi():
+    tree, block = _module_ast("cmabi/__init__.py")
+    imported = {(node.module, alias.name) for node in block.body
+                if isinstance(node, ast.ImportFrom) for alias in node.names}
+    lazy = ast.literal_eval(_assigned(tree, "_ABI_NAMES").args[0])  # frozenset({...})
+    assert imported == {("_abi", name) for name in lazy} | {(None, "types")}
