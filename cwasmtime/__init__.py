@@ -61,17 +61,19 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'cwasmtime' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
+# Hidden from type checkers: a module-level __getattr__ would make every attribute,
+# typos included, an `Any` to them; they see the re-exports below instead.
+if not TYPE_CHECKING:
+    def __getattr__(name: str) -> Any:
+        module = _EXPORTS.get(name)
+        if module is None:
+            raise AttributeError(f"module 'cwasmtime' has no attribute {name!r}")
+        value = getattr(importlib.import_module(f".{module}", __name__), name)
+        globals()[name] = value
+        return value
 
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(_EXPORTS))
 
 
 # For type checkers: ``X as X`` marks explicit re-exports (needed under mypy --strict for

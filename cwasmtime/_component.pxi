@@ -702,6 +702,12 @@ cdef class ComponentFunc:
         ty = cw_wasmtime_component_func_type(&self._func, s._ctx)
         return FuncType._from_ptr(ffi.cast("wasmtime_component_func_type_t *", <uintptr_t>ty))
 
+    _repr_name = "component.Func"
+
+    def __repr__(self):
+        from ._repr import in_store
+        return in_store(self, self._store, lambda s: self.type(s)._signature())
+
     def __call__(self, *store_and_params):
         if not store_and_params:
             raise TypeError("expected a Store as the first argument")

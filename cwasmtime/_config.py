@@ -94,6 +94,9 @@ class Config(Managed[Any]):
         self._set_ptr(lib.wasm_config_new())
         self._applied: Dict[str, Any] = {}  # settings made so far, by name
 
+    def _repr(self) -> str:
+        return "".join(["<Config", *(f" {k}={v!r}" for k, v in self._applied.items()), ">"])
+
     def _linear_memories_stay_put(self) -> bool:
         """Whether these settings guarantee a 32-bit linear memory never moves when it
         grows: its whole 4 GiB range is reserved up front (Wasmtime's default on 64-bit

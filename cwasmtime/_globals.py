@@ -6,6 +6,7 @@ from typing import Any, Optional
 from . import _native
 from ._capi import ffi, lib
 from ._extern import StoreOwned
+from ._repr import in_store
 from ._storelike import Storelike
 from ._trap import check
 from ._types import GlobalType
@@ -46,6 +47,16 @@ class Global(StoreOwned):
         ptr = lib.wasmtime_global_type(s._context(), self._handle)
         result: GlobalType = GlobalType._from_ptr(ptr, None)
         return result
+
+    def __repr__(self) -> str:
+        return in_store(self, self._owner, self._details)
+
+    def _details(self, store: Storelike) -> str:
+        ty = self.type(store)
+        # Only a number is shown: a reference's object has a repr of its own to run.
+        if str(ty.content) in ("i32", "i64", "f32", "f64"):
+            return f"{self.value(store)!r}, {ty!r}"
+        return repr(ty)
 
     def value(self, store: Storelike) -> Any:
         """The current value as a Python value (a null reference is returned as a null

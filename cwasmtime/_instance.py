@@ -7,6 +7,7 @@ from . import _native
 from ._capi import ffi, lib
 from ._extern import AsExtern, wrap_extern
 from ._module import Module
+from ._repr import describe_type, in_store, listing
 from ._storelike import Storelike
 
 __all__ = ["Instance", "InstanceExports"]
@@ -79,6 +80,16 @@ class Instance:
         if exports is None:
             exports = self._exports = InstanceExports(s, self)
         return exports
+
+    def __repr__(self) -> str:
+        return in_store(self, self._owner, self._details)
+
+    def _details(self, store: _native.Store) -> str:
+        from ._sharedmemory import SharedMemory
+        exports = self.exports(store)
+        types = ((name, item.type() if isinstance(item, SharedMemory) else item.type(store))
+                 for name, item in exports.items())
+        return f"exports {listing(((n, describe_type(t)) for n, t in types), len(exports))}"
 
 
 def _read_only(self: Any, *args: Any, **kwargs: Any) -> Any:

@@ -44,6 +44,9 @@ class InstancePre(Managed[Any]):
             require_wasi_context(s, self.module)
         return Instance._from_handle(s, _native.instantiate_pre(s, self.ptr()))
 
+    def _repr(self) -> str:
+        return f"<InstancePre of Module {self.module._contents()}>"
+
     @property
     def module(self) -> Module:
         """The Module this was created from."""

@@ -38,6 +38,10 @@ class Linker(Managed[Any]):
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_linker_delete(ptr)
 
+    def _repr(self) -> str:
+        # What it defines cannot be listed: Wasmtime's C API has no way to.
+        return "<Linker with WASI>" if self._defines_wasi else "<Linker>"
+
     def _set_allow_shadowing(self, allow: bool) -> None:
         lib.wasmtime_linker_allow_shadowing(self.ptr(), bool(allow))
 

@@ -46,6 +46,20 @@ class Managed(Generic[T], metaclass=ABCMeta):
             self._managed_ptr = None
             self._delete(ptr)
 
+    def _is_open(self) -> bool:
+        return self._managed_ptr is not _UNSET and self._managed_ptr is not None
+
+    def __repr__(self) -> str:
+        if not self._is_open():
+            from ._repr import name_of
+            return f"<{name_of(self)} (closed)>"
+        return self._repr()
+
+    def _repr(self) -> str:
+        """The repr of the open object (the scheme is in ``cwasmtime._repr``)."""
+        from ._repr import name_of
+        return f"<{name_of(self)}>"
+
     def __enter__(self) -> Any:
         return self
 

@@ -8,6 +8,7 @@ from ._capi import ffi, lib
 from ._engine import Engine
 from ._error import read_byte_vec
 from ._managed import Managed
+from ._repr import listing
 from ._trap import check
 from ._types import ExportType, ImportType
 from ._wat2wasm import _to_wasm
@@ -106,6 +107,14 @@ class Module(Managed[Any]):
                     for i in range(vec.size)]
         finally:
             lib.wasm_exporttype_vec_delete(vec)
+
+    def _repr(self) -> str:
+        return f"<Module {self._contents()}>"
+
+    def _contents(self) -> str:
+        imports, exports = self.imports, self.exports
+        return (f"imports {listing((i._entry() for i in imports), len(imports))}, "
+                f"exports {listing((e._entry() for e in exports), len(exports))}")
 
     def serialize(self) -> bytearray:
         """The compiled module as bytes, for ``Module.deserialize``."""

@@ -235,6 +235,9 @@ cdef class Store:
     def __del__(self):
         self.close()
 
+    def __repr__(self):
+        return "<Store (closed)>" if self._ctx == NULL else "<Store>"
+
 
 Managed.register(Store)
 
@@ -628,6 +631,10 @@ cdef class Func:
         ty = cw_wasmtime_func_type(s._ctx, &self._func)
         return FuncType._from_ptr(ffi.cast("wasm_functype_t *", <uintptr_t>ty), None)
 
+    def __repr__(self):
+        from ._repr import core_signature, in_store
+        return in_store(self, self._store, lambda s: core_signature(self.type(s)))
+
     def __call__(self, *store_and_params):
         """``func(store, *params)``: call with Python values (or Val); returns None,
         one value, or a list."""
@@ -887,6 +894,10 @@ cdef class Caller:
             raise KeyError("failed to find export {}".format(name))
         return found
 
+    def __repr__(self):
+        # Valid only during the host call it was made for.
+        return "<Caller (closed)>" if self._caller == NULL else "<Caller>"
+
     def _memory_span(self, bytes name):
         """``(address, length)`` of the caller's memory export ``name`` now, or None
         (for cmabi: one native lookup, no Python objects)."""
@@ -991,6 +1002,11 @@ cdef class Memory:
         from ._types import MemoryType
         cdef Store s = self._use(store)
         return MemoryType._from_ptr(lib.wasmtime_memory_type(s._ctx_c, self._mem_c()), None)
+
+    def __repr__(self):
+        from ._repr import count, in_store
+        return in_store(self, self._store,
+                        lambda s: f"{count(self.size(s), 'page')}, {self.type(s)!r}")
 
     def grow(self, store, delta):
         """Grow by ``delta`` pages; returns the previous size in pages."""

@@ -11,6 +11,7 @@ from ._engine import Engine
 from ._error import WasmtimeError
 from ._managed import Managed
 from ._native import EXTERN_SHAREDMEMORY
+from ._repr import count
 from ._trap import check
 from ._types import MemoryType
 
@@ -36,6 +37,9 @@ class SharedMemory(Managed[Any]):
 
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_sharedmemory_delete(ptr)
+
+    def _repr(self) -> str:
+        return f"<SharedMemory {count(self.size(), 'page')}, {self.type()!r}>"
 
     @classmethod
     def _from_ptr(cls, ptr: Any) -> "SharedMemory":

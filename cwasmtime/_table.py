@@ -7,6 +7,7 @@ from . import _native
 from ._capi import ffi, lib
 from ._extern import StoreOwned
 from ._error import WasmtimeError
+from ._repr import count, in_store
 from ._storelike import Storelike
 from ._trap import check
 from ._types import TableType
@@ -52,6 +53,10 @@ class Table(StoreOwned):
         s = _native.check_owner(self._owner, store)
         result: TableType = TableType._from_ptr(lib.wasmtime_table_type(s._context(), self._handle), None)
         return result
+
+    def __repr__(self) -> str:
+        return in_store(self, self._owner,
+                        lambda s: f"{count(self.size(s), 'element')}, {self.type(s)!r}")
 
     def size(self, store: Storelike) -> int:
         """The number of elements."""

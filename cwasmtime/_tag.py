@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import _native
 from ._capi import ffi, lib
 from ._extern import StoreOwned
+from ._repr import in_store
 from ._storelike import Storelike
 from ._trap import check
 from ._types import TagType
@@ -33,6 +34,9 @@ class Tag(StoreOwned):
         s = _native.check_owner(self._owner, store)
         result: TagType = TagType._from_ptr(lib.wasmtime_tag_type(s._context(), self._handle), None)
         return result
+
+    def __repr__(self) -> str:
+        return in_store(self, self._owner, lambda s: repr(self.type(s)))
 
     def eq(self, store: Storelike, other: "Tag") -> bool:
         """Whether ``other`` is the very same tag definition as this one (both must

@@ -7,11 +7,12 @@ otherwise. Accessors here (``FuncType.params``, ``ImportType.type``, ...) return
 copies, so a result stays valid even if the object it came from is closed or consumed."""
 from __future__ import annotations
 
-from typing import Any, Iterable, List, Optional, Self, Union, cast
+from typing import Any, Iterable, List, Optional, Self, Tuple, Union, cast
 
 from ._capi import ffi, lib
 from ._error import WasmtimeError, read_byte_vec
 from ._managed import Managed
+from ._repr import core_signature, describe_type
 from ._trap import check
 
 __all__ = [
@@ -132,7 +133,7 @@ class ValType(_Borrowable):
         kind = self._kind()
         return _VALKIND_NAMES.get(kind) or f"ValType({kind})"
 
-    def __repr__(self) -> str:
+    def _repr(self) -> str:
         return str(self)
 
 
@@ -182,6 +183,9 @@ class FuncType(_Borrowable):
     def _as_extern(self) -> Any:
         return lib.wasm_functype_as_externtype_const(self.ptr())
 
+    def _repr(self) -> str:
+        return f"FuncType({core_signature(self)})"
+
 
 class GlobalType(_Borrowable):
     """The type of a global: its content type and mutability."""
@@ -209,6 +213,9 @@ class GlobalType(_Borrowable):
     def _as_extern(self) -> Any:
         return lib.wasm_globaltype_as_externtype_const(self.ptr())
 
+    def _repr(self) -> str:
+        return f"GlobalType({self.content}, mutable={self.mutable})"
+
 
 class Limits:
     """Size limits of a table or memory: ``min`` and an optional ``max``."""
@@ -221,6 +228,12 @@ class Limits:
         if not isinstance(other, Limits):
             return False
         return self.min == other.min and self.max == other.max
+
+    def __repr__(self) -> str:
+        return f"Limits({self._fields()})"
+
+    def _fields(self) -> str:
+        return f"min={self.min}, max={self.max}"
 
     def _to_c(self) -> Any:
         """A ``wasm_limits_t*`` (32-bit; ``max=None`` encoded as 0xffffffff)."""
@@ -258,6 +271,9 @@ class TableType(_Borrowable):
 
     def _as_extern(self) -> Any:
         return lib.wasm_tabletype_as_externtype_const(self.ptr())
+
+    def _repr(self) -> str:
+        return f"TableType({self.element}, {self.limits._fields()})"
 
 
 class MemoryType(_Borrowable):
@@ -312,6 +328,13 @@ class MemoryType(_Borrowable):
     def _as_extern(self) -> Any:
         return lib.wasm_memorytype_as_externtype_const(self.ptr())
 
+    def _repr(self) -> str:
+        # The constructor's flags, where they differ from its defaults.
+        flags = "".join((", is_64=True" if self.is_64 else "",
+                         ", shared=True" if self.is_shared else "",
+                         "" if self.page_size_log2 == 16 else f", page_size_log2={self.page_size_log2}"))
+        return f"MemoryType({self.limits._fields()}{flags})"
+
 
 class TagType(_Borrowable):
     """The type of an exception tag: the function type describing its payload."""
@@ -339,6 +362,9 @@ class TagType(_Borrowable):
 
     def _as_extern(self) -> Any:
         return lib.wasm_tagtype_as_externtype_const(self.ptr())
+
+    def _repr(self) -> str:
+        return f"TagType({core_signature(self.functype)})"
 
 
 AsExternType = Union[FuncType, TableType, MemoryType, GlobalType, TagType]
@@ -392,6 +418,14 @@ class ImportType(_Borrowable):
         """The type of the imported item."""
         return extern_type_from_ptr(_externtype_copy(lib.wasm_importtype_type(self.ptr())), None)
 
+    def _entry(self) -> Tuple[str, str]:
+        """``("module.name", type)`` as a repr lists the import."""
+        name = self.module if self.name is None else f"{self.module}.{self.name}"
+        return name, describe_type(self.type)
+
+    def _repr(self) -> str:
+        return "ImportType({}: {})".format(*self._entry())
+
 
 class ExportType(_Borrowable):
     """One export of a module: name and extern type."""
@@ -408,3 +442,10 @@ class ExportType(_Borrowable):
     def type(self) -> AsExternType:
         """The type of the exported item."""
         return extern_type_from_ptr(_externtype_copy(lib.wasm_exporttype_type(self.ptr())), None)
+
+    def _entry(self) -> Tuple[str, str]:
+        """``(name, type)`` as a repr lists the export."""
+        return self.name, describe_type(self.type)
+
+    def _repr(self) -> str:
+        return "ExportType({}: {})".format(*self._entry())

@@ -1,5 +1,8 @@
 """The package is typed (``py.typed``, ``.pyi`` stubs for the Cython module): a realistic
-program using the public API, tests/typing_usage.py, passes ``mypy --strict`` and runs."""
+program using the public API, tests/typing_usage.py, passes ``mypy --strict`` and
+pyright and runs; a misspelt name fails both checkers, as it fails at run time."""
+import ast
+import json
 import runpy
 import subprocess
 import sys
@@ -8,6 +11,57 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 USAGE = ROOT / "tests" / "typing_usage.py"
 
+# A user's file: each line is an error to both checkers, and raises AttributeError at run
+# time, exactly when it has an `error`: (module, missing name, mypy's "maybe" or None).
+# The lazy names of cwasmtime and cmabi (PEP 562) must not make typos `Any`; a subpackage
+# used without being imported is an error too, as it is at run time.
+USER_LINES = [
+    ("import cwasmtime", None),
+    ("import cmabi", None),
+    ("from cwasmtime import component", None),
+    ("a = cwasmtime.Strore", ("cwasmtime", "Strore", "Store")),
+    ("b = cwasmtime.Store", None),
+    ("c = cmabi.lowerr", ("cmabi", "lowerr", "lower")),
+    ("d = cmabi.lower", None),
+    ("e = component.Linkerr", ("cwasmtime.component", "Linkerr", "Linker")),
+    ("f = component.Linker", None),
+    ("g = cmabi.bind", ("cmabi", "bind", None)),
+    ("h = cmabi.types.U32", None),
+]
+
+
+def user_file(tmp_path: Path) -> Path:
+    path = tmp_path / "user.py"
+    path.write_text("".join(line + "\n" for line, _ in USER_LINES))
+    return path
+
+
+def expected_errors() -> dict[int, tuple[str, str, str | None]]:
+    """1-based line number -> its error."""
+    return {n: error for n, (_, error) in enumerate(USER_LINES, 1) if error}
+
+
+def mypy_strict(*args: str) -> subprocess.CompletedProcess[str]:
+    # --no-site-packages: mypy treats every directory on the interpreter's sys.path
+    # (site-packages, but also $PYTHONPATH or an editable install's path entry) as
+    # installed packages and silences errors inside them. Without that, mypy finds
+    # cwasmtime from the working directory (the repo root) and checks the package's own
+    # code with --strict too, while the usage file sees it exactly as a user would. The
+    # one third-party import, cffi, is untyped and configured in pyproject.toml.
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-site-packages", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+def pyright_errors(*files: str) -> list[dict]:
+    """pyright's error diagnostics (standard mode; it finds cwasmtime at the repo root)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable,
+         *files], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode in (0, 1), done.stdout + done.stderr  # 1: errors were reported
+    return [d for d in json.loads(done.stdout)["generalDiagnostics"]
+            if d["severity"] == "error"]
+
 
 def test_package_ships_type_information():
     assert (ROOT / "cwasmtime" / "py.typed").is_file()
@@ -15,18 +69,84 @@ def test_package_ships_type_information():
 
 
 def test_usage_passes_mypy_strict():
-    # --no-site-packages: mypy treats every directory on the interpreter's sys.path
-    # (site-packages, but also $PYTHONPATH or an editable install's path entry) as
-    # installed packages and silences errors inside them. Without that, mypy finds
-    # cwasmtime from the working directory (the repo root) and checks the package's own
-    # code with --strict too, while the usage file sees it exactly as a user would. The
-    # one third-party import, cffi, is untyped and configured in pyproject.toml.
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-site-packages",
-         str(USAGE.relative_to(ROOT))],
-        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    done = mypy_strict(str(USAGE.relative_to(ROOT)))
     assert done.returncode == 0, "mypy --strict failed:\n" + done.stdout + done.stderr
+
+
+def test_usage_passes_pyright():
+    assert pyright_errors(str(USAGE.relative_to(ROOT))) == []
 
 
 def test_usage_runs():
     runpy.run_path(str(USAGE), run_name="__main__")
+
+
+def test_misspelt_names_fail_mypy_strict(tmp_path):
+    path = user_file(tmp_path)
+    # A cache of its own: mypy's shared one would report the errors of an identical file
+    # under the path it had in an earlier run.
+    done = mypy_strict("--cache-dir", str(tmp_path / "mypy-cache"), str(path))
+    assert done.returncode == 1, done.stdout + done.stderr
+    errors = [line for line in done.stdout.splitlines() if ": error: " in line]
+    assert errors == [f'{path}:{n}: error: Module has no attribute "{name}"'
+                      + (f'; maybe "{maybe}"?' if maybe else "") + "  [attr-defined]"
+                      for n, (_, name, maybe) in expected_errors().items()], done.stdout
+
+
+def test_misspelt_names_fail_pyright(tmp_path):
+    errors = pyright_errors(str(user_file(tmp_path)))
+    got = {d["range"]["start"]["line"] + 1: (d["rule"], d["message"]) for d in errors}
+    assert len(got) == len(errors)
+    assert got == {n: ("reportAttributeAccessIssue",
+                       f'"{name}" is not a known attribute of module "{module}"')
+                   for n, (module, name, _) in expected_errors().items()}
+
+
+def test_misspelt_names_fail_at_run_time(tmp_path):
+    """The checkers flag exactly the lines that fail in a fresh interpreter."""
+    code = ("import sys\n"
+            "for n, line in enumerate(open(sys.argv[1]), 1):\n"
+            "    try:\n"
+            "        exec(line, globals())\n"
+            "    except AttributeError as e:\n"
+            "        print(n, e.name)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(user_file(tmp_path))], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "".join(f"{n} {name}\n"
+                                  for n, (_, name, _) in expected_errors().items())
+
+
+def _module_ast(path: str) -> tuple[ast.Module, ast.If]:
+    """The module at ``path`` and its top-level ``if TYPE_CHECKING:`` block."""
+    tree = ast.parse((ROOT / path).read_text())
+    block = next(node for node in tree.body
+                 if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    return tree, block
+
+
+def _assigned(tree: ast.Module, name: str) -> ast.expr:
+    return next(node.value for node in tree.body
+                if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == name)
+
+
+def test_type_checkers_see_every_lazy_name_of_cwasmtime():
+    """cwasmtime's TYPE_CHECKING re-exports are exactly its lazy names, from the same
+    modules (the lazy __getattr__ is hidden from checkers, so a name missing there
+    would be an error to them although it works)."""
+    tree, block = _module_ast("cwasmtime/__init__.py")
+    seen = {}
+    for node in block.body:
+        assert isinstance(node, ast.ImportFrom) and node.level == 1
+        for alias in node.names:
+            assert alias.asname == alias.name  # `X as X`: an explicit re-export
+            seen[alias.name] = node.module
+    assert seen == ast.literal_eval(_assigned(tree, "_EXPORTS"))
+
+
+def test_type_checkers_see_every_lazy_name_of_cmabi():
+    tree, block = _module_ast("cmabi/__init__.py")
+    imported = {(node.module, alias.name) for node in block.body
+                if isinstance(node, ast.ImportFrom) for alias in node.names}
+    lazy = ast.literal_eval(_assigned(tree, "_ABI_NAMES").args[0])  # frozenset({...})
+    assert imported == {("_abi", name) for name in lazy} | {(None, "types")}

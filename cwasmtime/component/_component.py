@@ -3,16 +3,17 @@ pre-resolved export name)."""
 from __future__ import annotations
 
 import os
-from typing import Any, Optional, Union
+from typing import Any, Dict, Optional, Union
 
 from .._capi import ffi, lib
 from .._engine import Engine
 from .._error import WasmtimeError, read_byte_vec
 from .._managed import Managed
 from .._module import _bytes_arg
+from .._repr import listing
 from .._trap import check
 from .._wat2wasm import _to_wasm
-from ._itemtypes import ComponentType
+from ._itemtypes import ComponentExtern, ComponentType, describe_item
 
 __all__ = ["Component", "ExportIndex"]
 
@@ -35,6 +36,10 @@ class ExportIndex(Managed[Any]):
         index: ExportIndex = cls.__new__(cls)
         index._set_ptr(ptr)
         return index
+
+
+def _listing(items: Dict[str, ComponentExtern]) -> str:
+    return listing(((name, describe_item(item.ty)) for name, item in items.items()), len(items))
 
 
 def export_index_arg(instance: Optional[ExportIndex]) -> Any:
@@ -94,6 +99,13 @@ class Component(Managed[Any]):
         out = ffi.new(_COMPONENT_PP)
         check(lib.wasmtime_component_deserialize_file(engine.ptr(), os.fsencode(path), out))
         return cls._from_ptr(out[0], engine)
+
+    def _repr(self) -> str:
+        if not self._engine._is_open():  # its types are read through the engine
+            return "<Component (engine closed)>"
+        ty = self.type
+        return (f"<Component imports {_listing(ty.imports(self._engine))}, "
+                f"exports {_listing(ty.exports(self._engine))}>")
 
     def serialize(self) -> bytearray:
         """The compiled component as bytes, for ``deserialize``."""

@@ -6,6 +6,7 @@ from typing import Any, Optional, Union
 from .. import _native
 from .._capi import ffi, lib
 from .._error import WasmtimeError
+from .._repr import in_store
 from .._storelike import Storelike
 from ._component import ExportIndex, export_index_arg
 
@@ -31,6 +32,12 @@ class Instance:
         obj._store = store
         obj._instance = instance
         return obj
+
+    _repr_name = "component.Instance"
+
+    def __repr__(self) -> str:
+        # Its exports cannot be listed: Wasmtime's C API looks them up by name only.
+        return in_store(self, self._store, lambda s: "")
 
     def get_export_index(self, store: Storelike, name: str,
                          instance: Optional[ExportIndex] = None) -> Optional[ExportIndex]:

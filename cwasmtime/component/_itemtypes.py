@@ -10,6 +10,7 @@ from .. import _types as core_types
 from .._capi import ffi, lib
 from .._engine import Engine
 from .._error import WasmtimeError
+from .._repr import describe_type, signature
 from .._types import _Borrowable
 from ._resources import ResourceType
 from ._types import ValType, read_name, valtype_from_c
@@ -120,6 +121,24 @@ class FuncType(_ItemType):
         """Whether the function is ``async`` (async calls are not supported here)."""
         return bool(lib.wasmtime_component_func_type_async(self.ptr()))
 
+    _repr_name = "component.FuncType"
+
+    def _signature(self) -> str:
+        """``(x: U32()) -> U32()``, as the reprs of its Func and Component show it."""
+        result = self.result
+        text = signature((f"{name}: {ty!r}" for name, ty in self.params),
+                         [] if result is None else [repr(result)])
+        return f"async {text}" if self.is_async else text
+
+    def _repr(self) -> str:
+        return f"component.FuncType({self._signature()})"
+
+
+def describe_item(ty: Any) -> str:
+    """A component's import or export in a listing: a function by its signature, else
+    its repr."""
+    return ty._signature() if isinstance(ty, FuncType) else describe_type(ty)
+
 
 ComponentItem = Union[ComponentType, ModuleType, ComponentInstanceType, ResourceType, ValType, FuncType]
 
@@ -181,3 +200,6 @@ class ComponentExtern(_ItemType):
     def external_id(self) -> Optional[str]:
         """The ``external-id`` annotation, or None."""
         return self._annotation(lib.wasmtime_component_extern_external_id)
+
+    def _repr(self) -> str:
+        return f"ComponentExtern({describe_item(self.ty)})"

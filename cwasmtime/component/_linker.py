@@ -60,6 +60,14 @@ class Linker(_Lockable):
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_component_linker_delete(ptr)
 
+    _repr_name = "component.Linker"
+
+    def _repr(self) -> str:
+        # What it defines cannot be listed: Wasmtime's C API has no way to.
+        wasi = [name for name, on in (("WASI p2", self._wasip2), ("WASI HTTP", self._wasi_http)) if on]
+        return "".join((f"<{self._repr_name}", " with " + ", ".join(wasi) if wasi else "",
+                        " (locked)" if self.locked else "", ">"))
+
     def _set_allow_shadowing(self, allow: bool) -> None:
         self._assert_not_locked()
         lib.wasmtime_component_linker_allow_shadowing(self.ptr(), bool(allow))

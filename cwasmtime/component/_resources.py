@@ -89,6 +89,9 @@ class ResourceAny(_Handle):
         """Whether this is an ``own`` handle (else a ``borrow``)."""
         return bool(lib.wasmtime_component_resource_any_owned(self.ptr()))
 
+    def _repr(self) -> str:
+        return f"<ResourceAny {'own' if self.owned else 'borrow'}>"
+
     def drop(self, store: Storelike) -> None:
         """Drop the resource now, running its destructor (guest code, or the host's)."""
         ptr = self.ptr()
@@ -138,6 +141,9 @@ class ResourceHost(_Handle):
     def owned(self) -> bool:
         """Whether this is an ``own`` handle (else a ``borrow``)."""
         return bool(lib.wasmtime_component_resource_host_owned(self.ptr()))
+
+    def _repr(self) -> str:
+        return f"<ResourceHost {'own' if self.owned else 'borrow'} rep={self.rep} type={self.type}>"
 
     def to_any(self, store: Storelike) -> ResourceAny:
         """This handle as a ``ResourceAny`` of ``store``."""

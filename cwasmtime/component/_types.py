@@ -118,8 +118,12 @@ class _HandleType(_Borrowable, ValType):
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(...)"
+    def _repr(self) -> str:
+        return f"{type(self).__name__}({self._contents()})"
+
+    @abstractmethod
+    def _contents(self) -> str:
+        """What its repr shows inside the parentheses."""
 
 
 def _type_out(fill: Any, *args: Any) -> Optional[ValType]:
@@ -157,6 +161,9 @@ class ListType(_HandleType):
     def add_classes(self, s: Set[type]) -> None:
         s.add(bytes if isinstance(self.element, U8) else list)
 
+    def _contents(self) -> str:
+        return repr(self.element)
+
 
 class RecordType(_HandleType):
     """``record``; values are ``Record`` objects (any object with the field attributes
@@ -181,6 +188,9 @@ class RecordType(_HandleType):
     def add_classes(self, s: Set[type]) -> None:
         s.add(Record)
 
+    def _contents(self) -> str:
+        return ", ".join(f"{name}: {ty!r}" for name, ty in self.fields)
+
 
 class TupleType(_HandleType):
     """``tuple<...>``; values are ``tuple``."""
@@ -203,6 +213,9 @@ class TupleType(_HandleType):
 
     def add_classes(self, s: Set[type]) -> None:
         s.add(tuple)
+
+    def _contents(self) -> str:
+        return ", ".join(map(repr, self.elements))
 
 
 class VariantLikeType(ValType):
@@ -244,6 +257,9 @@ class VariantType(_HandleType, VariantLikeType):
     def _cases(self) -> List[Tuple[str, Optional[ValType]]]:
         return self.cases
 
+    def _contents(self) -> str:
+        return ", ".join(name if ty is None else f"{name}: {ty!r}" for name, ty in self.cases)
+
 
 class EnumType(_HandleType):
     """``enum``; values are the case names (``str``)."""
@@ -273,6 +289,9 @@ class EnumType(_HandleType):
     def add_classes(self, s: Set[type]) -> None:
         s.add(str)
 
+    def _contents(self) -> str:
+        return ", ".join(self.names)
+
 
 class OptionType(_HandleType, VariantLikeType):
     """``option<T>``: cases ``none`` and ``some``."""
@@ -288,6 +307,9 @@ class OptionType(_HandleType, VariantLikeType):
 
     def _cases(self) -> List[Tuple[str, Optional[ValType]]]:
         return [("none", None), ("some", self.payload)]
+
+    def _contents(self) -> str:
+        return repr(self.payload)
 
 
 class ResultType(_HandleType, VariantLikeType):
@@ -310,6 +332,9 @@ class ResultType(_HandleType, VariantLikeType):
     def _cases(self) -> List[Tuple[str, Optional[ValType]]]:
         return [("ok", self.ok), ("err", self.err)]
 
+    def _contents(self) -> str:
+        return f"ok={self.ok!r}, err={self.err!r}"
+
 
 class FlagsType(_HandleType):
     """``flags``; values are ``set`` of the names that are set."""
@@ -326,6 +351,9 @@ class FlagsType(_HandleType):
 
     def add_classes(self, s: Set[type]) -> None:
         s.add(set)
+
+    def _contents(self) -> str:
+        return ", ".join(self.names)
 
 
 class MapType(_HandleType):
@@ -349,6 +377,9 @@ class MapType(_HandleType):
     def add_classes(self, s: Set[type]) -> None:
         s.add(dict)
 
+    def _contents(self) -> str:
+        return f"{self.key!r}, {self.value!r}"
+
 
 class _AsyncType(_HandleType):
     """future and stream: reflection only (their values cannot be converted yet)."""
@@ -362,6 +393,9 @@ class _AsyncType(_HandleType):
 
     def add_classes(self, s: Set[type]) -> None:
         pass
+
+    def _contents(self) -> str:
+        return repr(self.payload)
 
 
 class FutureType(_AsyncType):
