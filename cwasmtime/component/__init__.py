@@ -1,10 +1,11 @@
 """The component model: a drop-in for wasmtime-py 50's ``wasmtime.component``.
 
-Calls and host functions convert values in Cython (``cwasmtime/_component.pxi``),
-with each function's conversion plan built once; ``map<K, V>`` values (``dict``) are
-supported too (enable ``Config.wasm_component_model_map``). Values follow cmabi's
-model, shared with wasmtime-py: ``Record``, ``Variant`` and the tagging rule of
-variant-likes (see ``cmabi.values``)."""
+Calls and host functions convert values in Cython (``cwasmtime/_component_values.pxi``
+and ``_component_calls.pxi``), with each function's conversion plan built once;
+``map<K, V>`` values (``dict``) are supported too (enable
+``Config.wasm_component_model_map``). Values follow cmabi's model, shared with
+wasmtime-py: ``Record``, ``Variant`` and the tagging rule of variant-likes (see
+``cmabi.values``)."""
 from .._native import ComponentFunc as Func
 from ._component import Component, ExportIndex
 from ._instance import Instance

@@ -1,0 +1,224 @@
+# Calling wasm: a function's signature reduced to its value kinds, Func, TypedFunc,
+# and the call path through wasmtime_func_call_unchecked.
+
+cdef class _Signature:
+    """A function type reduced to what a call needs: kinds of params then results."""
+
+    def __dealloc__(self):
+        free(self.kinds)
+
+    @staticmethod
+    cdef _Signature of(wasm_functype_t* ty):
+        cdef wasm_valtype_vec_t* params = cw_wasm_functype_params(ty)
+        cdef wasm_valtype_vec_t* results = cw_wasm_functype_results(ty)
+        cdef _Signature sig = _Signature.__new__(_Signature)
+        cdef size_t i
+        sig.nparams = params.size
+        sig.nresults = results.size
+        sig.nslots = max(sig.nparams, sig.nresults)
+        sig.kinds = <uint8_t*>malloc(sig.nparams + sig.nresults + 1)
+        if sig.kinds == NULL:
+            raise MemoryError()
+        for i in range(params.size):
+            sig.kinds[i] = cw_wasm_valtype_kind(params.data[i])
+        for i in range(results.size):
+            sig.kinds[sig.nparams + i] = cw_wasm_valtype_kind(results.data[i])
+        for i in range(sig.nparams + sig.nresults):
+            if sig.kinds[i] == KIND_EXTERNREF:
+                sig.has_externref = True
+        return sig
+
+
+cdef class Func:
+    """A wasm function: a guest export or a Python host function."""
+
+    def __init__(self, store, ty, func, bint access_caller=False):
+        from ._types import FuncType
+        if not isinstance(store, Store):
+            raise TypeError("expected a Store")
+        if not isinstance(ty, FuncType):
+            raise TypeError("expected a FuncType")
+        if not callable(func):
+            raise TypeError("expected a callable host function")
+        cdef Store s = _store_of(store)
+        cdef wasm_functype_t* fty = <wasm_functype_t*>_address(ty.ptr())
+        cdef _HostFunc host = _HostFunc.__new__(_HostFunc)
+        host.fn = func
+        host.sig = _Signature.of(fty)
+        host.access_caller = access_caller
+        # The C func owns one reference to `host`, dropped by its finalizer.
+        Py_INCREF(host)
+        cw_wasmtime_func_new_unchecked(s._ctx, fty, _host_trampoline, <void*>host,
+                                       _release_host, &self._func)
+        self._store = s
+        self._sig = host.sig
+
+    @staticmethod
+    cdef Func _wrap(Store store, wasmtime_func_t* func):
+        cdef Func f = Func.__new__(Func)
+        f._func = func[0]
+        f._store = store
+        return f
+
+    @staticmethod
+    def _from_extern(Store store, extern):
+        """The Func in a ``wasmtime_extern_t*`` (CFFI) of kind func."""
+        return Func._wrap(store, &(<wasmtime_extern_t*>_address(extern)).of.func)
+
+    def _as_extern(self):
+        """A new ``wasmtime_extern_t*`` (CFFI) holding this func."""
+        extern = ffi.new("wasmtime_extern_t *")
+        cdef wasmtime_extern_t* p = <wasmtime_extern_t*>_address(extern)
+        p.kind = EXTERN_FUNC
+        p.of.func = self._func
+        return extern
+
+    @property
+    def _owner(self):
+        return self._store
+
+    cdef _Signature _signature(self, Store store):
+        cdef wasm_functype_t* ty
+        if self._sig is None:
+            ty = cw_wasmtime_func_type(store._ctx, &self._func)
+            try:
+                self._sig = _Signature.of(ty)
+            finally:
+                cw_wasm_functype_delete(ty)
+        return self._sig
+
+    def type(self, store):
+        """This function's FuncType."""
+        from ._types import FuncType
+        cdef Store s = _store_of(store)
+        _same_store(self._store, s)
+        ty = cw_wasmtime_func_type(s._ctx, &self._func)
+        return FuncType._from_ptr(ffi.cast("wasm_functype_t *", <uintptr_t>ty), None)
+
+    def __repr__(self):
+        from ._repr import core_signature, in_store
+        return in_store(self, self._store, lambda s: core_signature(self.type(s)))
+
+    def __call__(self, *store_and_params):
+        """``func(store, *params)``: call with Python values (or Val); returns None,
+        one value, or a list."""
+        # One tuple, read from index 1 on: a `store, *params` signature would copy it.
+        if len(store_and_params) == 0:
+            raise TypeError("__call__() missing required argument 'store'")
+        cdef Store s = _store_of(store_and_params[0])
+        _same_store(self._store, s)
+        return _call(self, s, store_and_params, True, 1)
+
+    def typed(self, store, *, bint release_gil=True):
+        """This function bound to ``store`` and its signature, checked once: the
+        fastest way to call it repeatedly, as ``typed(1, 2)``. Values, results and
+        errors are as for ``__call__``, except that a wrong argument count raises
+        TypeError. With ``release_gil=False`` the GIL stays held while wasm runs: a
+        little faster, but then no other Python thread runs meanwhile (so nothing can
+        call ``Engine.increment_epoch()`` to interrupt it; use fuel or a deadline)."""
+        cdef Store s = _store_of(store)
+        _same_store(self._store, s)
+        cdef TypedFunc typed = TypedFunc.__new__(TypedFunc)
+        typed._func = self
+        typed._store = s
+        typed._sig = self._signature(s)
+        typed._release_gil = release_gil
+        if typed._sig.has_externref or typed._sig.nslots > STACK_SLOTS or typed._sig.nparams > 3:
+            return typed
+        # Fixed-arity methods are called without building an argument tuple.
+        return (typed.call0, typed.call1, typed.call2, typed.call3)[typed._sig.nparams]
+
+
+cdef class TypedFunc:
+    """The state behind ``Func.typed``: a Func, its Store and its signature."""
+
+    def __call__(self, *params):
+        self._store._check()
+        return _call(self._func, self._store, params, self._release_gil)
+
+    def call0(self):
+        cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        self._store._check()
+        return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
+
+    def call1(self, a):
+        cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        self._store._check()
+        _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
+        return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
+
+    def call2(self, a, b):
+        cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        self._store._check()
+        _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
+        _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
+        return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
+
+    def call3(self, a, b, c):
+        cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        self._store._check()
+        _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
+        _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
+        _lower(self._store, self._sig.kinds[2], c, &slots[2], NULL)
+        return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
+
+
+cdef object _call(Func func, Store s, tuple args, bint release_gil, Py_ssize_t first=0):
+    """Call ``func`` in ``s`` (already checked to be its open Store) with the Python
+    values ``args[first:]``."""
+    cdef _Signature sig = func._signature(s)
+    cdef Py_ssize_t n = len(args) - first
+    if n > sig.nparams:
+        raise WasmtimeError("too many parameters provided: given %s, expected %s" % (n, sig.nparams))
+    if n < sig.nparams:
+        raise WasmtimeError("too few parameters provided: given %s, expected %s" % (n, sig.nparams))
+    cdef wasmtime_val_raw_t stack_slots[STACK_SLOTS]
+    cdef wasmtime_val_raw_t* slots = stack_slots
+    cdef wasmtime_externref_t* roots = NULL
+    cdef Py_ssize_t i, rooted = 0
+    if not sig.has_externref and sig.nslots <= STACK_SLOTS:
+        # The common case: nothing to root, nothing to free.
+        for i in range(n):
+            _lower(s, sig.kinds[i], args[first + i], &stack_slots[i], NULL)
+        return _invoke(func, s, sig, stack_slots, release_gil)
+    if sig.nslots > STACK_SLOTS:
+        slots = <wasmtime_val_raw_t*>malloc(sig.nslots * sizeof(wasmtime_val_raw_t))
+        if slots == NULL:
+            raise MemoryError()
+    try:
+        if sig.has_externref:
+            roots = <wasmtime_externref_t*>malloc((n + 1) * sizeof(wasmtime_externref_t))
+            if roots == NULL:
+                raise MemoryError()
+        for i in range(n):
+            rooted += _lower(s, sig.kinds[i], args[first + i], &slots[i],
+                             &roots[rooted] if sig.kinds[i] == KIND_EXTERNREF else NULL)
+        return _invoke(func, s, sig, slots, release_gil)
+    finally:
+        for i in range(rooted):
+            cw_wasmtime_externref_unroot(&roots[i])
+        free(roots)
+        if slots != stack_slots:
+            free(slots)
+
+
+cdef object _invoke(Func func, Store s, _Signature sig, wasmtime_val_raw_t* slots, bint release_gil):
+    """Run the call on lowered ``slots`` (sized for sig.nslots); lift the results."""
+    cdef wasmtime_error_t* error
+    cdef wasm_trap_t* trap = NULL
+    cdef Py_ssize_t i
+    s._owner = PyThread_get_thread_ident()
+    s._depth += 1
+    if release_gil:
+        with nogil:
+            error = cw_wasmtime_func_call_unchecked(s._ctx, &func._func, slots, sig.nslots, &trap)
+    else:
+        error = cw_wasmtime_func_call_unchecked(s._ctx, &func._func, slots, sig.nslots, &trap)
+    s._depth -= 1
+    if error != NULL or trap != NULL:
+        raise _failure(s, error, trap)
+    if sig.nresults == 0:
+        return None
+    if sig.nresults == 1:
+        return _lift(s, sig.kinds[sig.nparams], &slots[0])
+    return [_lift(s, sig.kinds[sig.nparams + i], &slots[i]) for i in range(sig.nresults)]

@@ -1,0 +1,99 @@
+# Instantiation: wasmtime_instance_new, instance_pre and linker instantiation, and the
+# extern objects given as imports. Instantiation may run wasm (start functions, host imports): the Store is marked busy
+# and the GIL released, as for calls. Results are (store_id, index) of the new
+# wasmtime_instance_t, so no CFFI allocation is needed on this path.
+
+cdef enum _Instantiation:
+    FROM_MODULE
+    FROM_INSTANCE_PRE
+    FROM_LINKER
+
+
+cdef tuple _instantiate(Store store, _Instantiation how, void* target, void* module,
+                        wasmtime_extern_t* imports, size_t nimports):
+    cdef wasmtime_instance_t out
+    cdef wasm_trap_t* trap = NULL
+    cdef wasmtime_error_t* error
+    store._check()
+    store._owner = PyThread_get_thread_ident()
+    store._depth += 1
+    with nogil:
+        if how == FROM_MODULE:
+            error = cw_wasmtime_instance_new(store._ctx, <wasmtime_module_t*>target, imports,
+                                             nimports, &out, &trap)
+        elif how == FROM_INSTANCE_PRE:
+            error = cw_wasmtime_instance_pre_instantiate(<wasmtime_instance_pre_t*>target,
+                                                         store._ctx, &out, &trap)
+        else:
+            error = cw_wasmtime_linker_instantiate(<wasmtime_linker_t*>target, store._ctx,
+                                                   <wasmtime_module_t*>module, &out, &trap)
+    store._depth -= 1
+    if error != NULL or trap != NULL:
+        raise _failure(store, error, trap)
+    if store._id is None:
+        store._id = out.store_id
+    return (out.store_id, out.index)
+
+
+def instantiate(Store store, module, imports):
+    """``wasmtime_instance_new`` of a ``wasmtime_module_t*`` (CFFI) with ``imports``
+    (Func, Memory, Global, Table, Tag, SharedMemory objects, each checked to belong to
+    ``store``)."""
+    cdef Py_ssize_t i = 0, n = len(imports)
+    cdef wasmtime_extern_t stack[8]
+    cdef wasmtime_extern_t* externs = stack
+    if n > 8:
+        externs = <wasmtime_extern_t*>malloc(n * sizeof(wasmtime_extern_t))
+        if externs == NULL:
+            raise MemoryError()
+    try:
+        for item in imports:
+            if i == n:
+                raise ValueError("imports changed size during instantiation")
+            _extern_into(store, item, &externs[i])
+            i += 1
+        return _instantiate(store, FROM_MODULE, <void*>_address(module), NULL,
+                            externs if n else NULL, n)
+    finally:
+        if externs != stack:
+            free(externs)
+
+
+def extern_for(Store store, item):
+    """A new ``wasmtime_extern_t*`` (CFFI) holding ``item``, checked to belong to ``store``."""
+    extern = ffi.new("wasmtime_extern_t *")
+    _extern_into(store, item, <wasmtime_extern_t*>_address(extern))
+    return extern
+
+
+cdef int _extern_into(Store store, object item, wasmtime_extern_t* out) except -1:
+    """Write ``item`` (one of the extern objects) into ``out``, after checking its Store."""
+    if type(item) is Func:
+        _same_store((<Func>item)._store, store)
+        out.kind = EXTERN_FUNC
+        out.of.func = (<Func>item)._func
+        return 0
+    if type(item) is Memory:
+        _same_store((<Memory>item)._store, store)
+        out.kind = EXTERN_MEMORY
+        out.of.memory = (<Memory>item)._mem
+        return 0
+    as_extern = getattr(item, "_as_extern", None)
+    if as_extern is None:
+        raise TypeError("expected a Func, Global, Memory, SharedMemory, Tag, or Table")
+    owner = getattr(item, "_owner", None)
+    if isinstance(owner, Store):  # SharedMemory belongs to an engine, not a Store
+        _same_store(owner, store)
+    extern = as_extern()  # held in a variable: a temporary would be freed before the copy
+    memcpy(out, <void*>_address(extern), sizeof(wasmtime_extern_t))
+    return 0
+
+
+def instantiate_pre(Store store, instance_pre):
+    """``wasmtime_instance_pre_instantiate`` of a ``wasmtime_instance_pre_t*`` (CFFI)."""
+    return _instantiate(store, FROM_INSTANCE_PRE, <void*>_address(instance_pre), NULL, NULL, 0)
+
+
+def linker_instantiate(Store store, linker, module):
+    """``wasmtime_linker_instantiate`` (CFFI ``wasmtime_linker_t*``, ``wasmtime_module_t*``)."""
+    return _instantiate(store, FROM_LINKER, <void*>_address(linker), <void*>_address(module), NULL, 0)

@@ -1,0 +1,206 @@
+# Linear memory: bounds-checked reads and writes (the size is re-read on every call,
+# wasm may grow the memory), ctypes views, and Memory.view's buffer exporter.
+
+cdef Py_ssize_t _slice_index(object index, Py_ssize_t default, Py_ssize_t size) except? -1:
+    """``index`` as a bound of ``memory[start:stop]`` (slice semantics: None is the
+    default, negative counts from the end, out-of-range clamps)."""
+    cdef Py_ssize_t i
+    if index is None:
+        return default
+    if not PyLong_CheckExact(index):
+        return slice(index, index).indices(size)[0]  # other index types, exactly as Python
+    try:
+        i = index
+    except OverflowError:
+        return 0 if index < 0 else size
+    if i < 0:
+        i += size
+        return 0 if i < 0 else i
+    return size if i > size else i
+
+
+cdef class Memory:
+    """A linear memory. Every access is bounds-checked against its current size,
+    which is re-read on each call because wasm may grow (and move) it."""
+
+    def __init__(self, store, ty):
+        from ._types import MemoryType
+        if not isinstance(ty, MemoryType):
+            # AttributeError, as wasmtime-py raises when it calls `ty.ptr()`.
+            raise AttributeError(f"expected a MemoryType, got {type(ty).__name__}")
+        cdef Store s = _store_of(store)
+        out = ffi.new("wasmtime_memory_t *")
+        _check_error(lib.wasmtime_memory_new(s._ctx_c, ty.ptr(), out))
+        memcpy(&self._mem, <void*>_address(out), sizeof(wasmtime_memory_t))
+        self._store = s
+
+    @staticmethod
+    def _from_extern(Store store, extern):
+        """The Memory in a ``wasmtime_extern_t*`` (CFFI) of kind memory."""
+        cdef Memory m = Memory.__new__(Memory)
+        m._mem = (<wasmtime_extern_t*>_address(extern)).of.memory
+        m._store = store
+        return m
+
+    def _as_extern(self):
+        extern = ffi.new("wasmtime_extern_t *")
+        cdef wasmtime_extern_t* p = <wasmtime_extern_t*>_address(extern)
+        p.kind = EXTERN_MEMORY
+        p.of.memory = self._mem
+        return extern
+
+    @property
+    def _owner(self):
+        return self._store
+
+    cdef Store _use(self, storelike):
+        cdef Store s = _store_of(storelike)
+        _same_store(self._store, s)
+        return s
+
+    cdef _mem_c(self):
+        return ffi.cast("wasmtime_memory_t *", <uintptr_t>&self._mem)
+
+    def type(self, store):
+        """This memory's MemoryType."""
+        from ._types import MemoryType
+        cdef Store s = self._use(store)
+        return MemoryType._from_ptr(lib.wasmtime_memory_type(s._ctx_c, self._mem_c()), None)
+
+    def __repr__(self):
+        from ._repr import count, in_store
+        return in_store(self, self._store,
+                        lambda s: f"{count(self.size(s), 'page')}, {self.type(s)!r}")
+
+    def grow(self, store, delta):
+        """Grow by ``delta`` pages; returns the previous size in pages."""
+        cdef Store s = self._use(store)
+        if delta < 0:
+            raise WasmtimeError("cannot grow by negative amount")
+        prev = ffi.new("uint64_t *")
+        _check_error(lib.wasmtime_memory_grow(s._ctx_c, self._mem_c(), delta, prev))
+        return prev[0]
+
+    def size(self, store):
+        """Size in pages."""
+        cdef Store s = self._use(store)
+        return lib.wasmtime_memory_size(s._ctx_c, self._mem_c())
+
+    def data_len(self, store):
+        """Size in bytes."""
+        cdef Store s = self._use(store)
+        return cw_wasmtime_memory_data_size(s._ctx, &self._mem)
+
+    def page_size(self, store):
+        cdef Store s = self._use(store)
+        return lib.wasmtime_memory_page_size(s._ctx_c, self._mem_c())
+
+    def page_size_log2(self, store):
+        cdef Store s = self._use(store)
+        return int(lib.wasmtime_memory_page_size_log2(s._ctx_c, self._mem_c()))
+
+    def data_ptr(self, store):
+        """The base address as a ctypes ``POINTER(c_ubyte)`` (valid until memory grows)."""
+        import ctypes  # only for these two ctypes-based accessors (import cost)
+        cdef Store s = self._use(store)
+        address = <uintptr_t>cw_wasmtime_memory_data(s._ctx, &self._mem)
+        return ctypes.cast(address, ctypes.POINTER(ctypes.c_ubyte))
+
+    def get_buffer_ptr(self, store, size=None, offset=0):
+        """A ctypes ``c_ubyte`` array over ``[offset, offset + size)`` of linear memory,
+        without copying (valid until memory grows)."""
+        cdef Store s = self._use(store)
+        cdef size_t length = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
+        if size is None:
+            size = length - offset
+        if offset < 0 or size < 0 or offset + size > length:
+            raise IndexError("buffer out of memory bounds")
+        import ctypes
+        address = <uintptr_t>cw_wasmtime_memory_data(s._ctx, &self._mem) + offset
+        return (ctypes.c_ubyte * size).from_address(address)
+
+    def view(self, store):
+        """A writable memoryview of the whole linear memory, without copying.
+
+        It keeps the length the memory had when it was made (growing the memory later
+        leaves it valid, just shorter than the memory); the Store cannot be closed while
+        it (or anything made from it, e.g. a NumPy array) is alive. Only for 32-bit
+        memories of an engine whose memories never move (the default on 64-bit hosts:
+        not with ``Config.memory_reservation`` below 4 GiB and ``memory_may_move`` on)."""
+        cdef Store s = self._use(store)
+        if self.type(s).is_64 or not getattr(s.engine, "_memories_stay_put", False):
+            raise WasmtimeError(
+                "Memory.view needs a memory that never moves: a 32-bit memory, and an engine "
+                "with the default memory_reservation (or memory_may_move = False)")
+        cdef _MemoryBuffer exporter = _MemoryBuffer.__new__(_MemoryBuffer)
+        exporter._store = s
+        exporter._base = <char*>cw_wasmtime_memory_data(s._ctx, &self._mem)
+        exporter._len = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
+        return memoryview(exporter)
+
+    def _span(self, store):
+        """``(address, length)`` of the linear memory now (for cmabi): re-ask after
+        anything that may grow it."""
+        cdef Store s = self._use(store)
+        return (<uintptr_t>cw_wasmtime_memory_data(s._ctx, &self._mem),
+                cw_wasmtime_memory_data_size(s._ctx, &self._mem))
+
+    def read(self, store, start=0, stop=None):
+        """A copy of ``memory[start:stop]`` as a bytearray (slice semantics)."""
+        cdef Store s = self._use(store)
+        cdef Py_ssize_t size = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
+        cdef Py_ssize_t lo = _slice_index(start, 0, size)
+        cdef Py_ssize_t hi = _slice_index(stop, size, size)
+        if hi <= lo:
+            return bytearray()
+        return PyByteArray_FromStringAndSize(
+            <char*>cw_wasmtime_memory_data(s._ctx, &self._mem) + lo, hi - lo)
+
+    def write(self, store, value, start=None):
+        """Copy ``value`` (bytes-like) into memory at ``start`` (negative counts from
+        the end); returns the byte count. IndexError if it does not fit."""
+        cdef Store s = self._use(store)
+        cdef Py_ssize_t size = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
+        cdef Py_ssize_t lo = _slice_index(start, 0, size)
+        cdef Py_buffer view
+        if lo >= size:
+            raise IndexError("index out of range")
+        if not isinstance(value, (bytes, bytearray, memoryview)):
+            value = bytearray(value)
+        PyObject_GetBuffer(value, &view, PyBUF_SIMPLE)
+        try:
+            if view.len == 0:
+                return 0
+            if lo + view.len > size:
+                raise IndexError("index out of range")
+            memcpy(<char*>cw_wasmtime_memory_data(s._ctx, &self._mem) + lo, view.buf, view.len)
+            return view.len
+        finally:
+            PyBuffer_Release(&view)
+
+
+cdef class _MemoryBuffer:
+    """Exports ``[base, base + len)`` of a linear memory through the buffer protocol,
+    counting live exports on the Store so it cannot be freed under them."""
+
+    def __getbuffer__(self, Py_buffer* view, int flags):
+        if self._store._ctx == NULL:
+            raise ValueError("already closed")
+        self._itemsize = 1
+        view.buf = self._base
+        view.obj = self
+        view.len = self._len
+        view.readonly = 0
+        view.itemsize = 1
+        view.format = NULL
+        if flags & PyBUF_FORMAT:
+            view.format = b"B"
+        view.ndim = 1
+        view.shape = &self._len if flags & PyBUF_ND else NULL
+        view.strides = &self._itemsize if flags & PyBUF_STRIDES == PyBUF_STRIDES else NULL
+        view.suboffsets = NULL
+        view.internal = NULL
+        self._store._views += 1
+
+    def __releasebuffer__(self, Py_buffer* view):
+        self._store._views -= 1

@@ -1,0 +1,203 @@
+# The cdef classes of cwasmtime._native, declared once: their fields and C methods.
+# Each class is implemented in the .pxi file named after its concept (see _native.pyx).
+from cpython.pythread cimport PyThread_get_thread_ident
+from libc.stdint cimport uint8_t
+
+from ._cdecl cimport *
+
+
+# Value kinds as wasm_valtype_kind() reports them (wasm.h).
+cdef enum:
+    KIND_I32 = 0
+    KIND_I64 = 1
+    KIND_F32 = 2
+    KIND_F64 = 3
+    KIND_V128 = 4
+    KIND_EXTERNREF = 128
+    KIND_FUNCREF = 129
+
+# Calls with at most this many raw slots (max(params, results)) use a stack buffer.
+cdef enum:
+    STACK_SLOTS = 16
+
+
+# ------------------------------------------------------------------ _store.pxi
+
+cdef class Store:
+    cdef wasmtime_store_t* _store
+    cdef wasmtime_context_t* _ctx
+    cdef object _store_c
+    cdef object _ctx_c
+    cdef readonly object engine
+    cdef object _data
+    cdef object _pending          # a host function's exception, re-raised by the call
+    cdef unsigned long _owner     # the thread running wasm in it (while _depth > 0)
+    cdef Py_ssize_t _depth        # nested calls into wasm now running
+    cdef readonly bint _has_wasi
+    cdef readonly bint _has_wasi_http
+    cdef Py_ssize_t _views        # buffers exported by Memory.view, not yet released
+    cdef public object _id        # Wasmtime's store id, once learned (see _instance.store_id)
+    cdef object __weakref__
+
+    # Every use of the Store and its objects starts here (inline: it is on every call).
+    cdef inline int _check(self) except -1:
+        if self._ctx == NULL or (self._depth != 0 and self._owner != PyThread_get_thread_ident()):
+            return _store_unusable(self)
+        return 0
+
+
+cdef int _store_unusable(Store store) except -1
+
+
+cdef class _RunningWasm:
+    cdef Store _store
+
+
+cdef class StoreContext:
+    cdef Store _store
+
+    cdef Store _live_store(self)
+
+
+# ----------------------------------------------------------------- _values.pxi
+
+cdef class Val:
+    cdef uint8_t _wasm_kind
+    cdef object _val
+
+    @staticmethod
+    cdef Val _new(uint8_t wasm_kind, object val)
+
+
+# ------------------------------------------------------------------- _func.pxi
+
+cdef class _Signature:
+    cdef Py_ssize_t nparams
+    cdef Py_ssize_t nresults
+    cdef Py_ssize_t nslots
+    cdef bint has_externref
+    cdef uint8_t* kinds           # params, then results
+
+    @staticmethod
+    cdef _Signature of(wasm_functype_t* ty)
+
+
+cdef class Func:
+    cdef wasmtime_func_t _func
+    cdef Store _store
+    cdef _Signature _sig
+    cdef object __weakref__
+
+    @staticmethod
+    cdef Func _wrap(Store store, wasmtime_func_t* func)
+    cdef _Signature _signature(self, Store store)
+
+
+cdef class TypedFunc:
+    cdef Func _func
+    cdef Store _store
+    cdef _Signature _sig
+    cdef bint _release_gil
+
+
+# ------------------------------------------------------------------- _host.pxi
+
+cdef class _HostFunc:
+    cdef object fn
+    cdef _Signature sig
+    cdef bint access_caller
+
+
+cdef class Caller:
+    cdef wasmtime_caller_t* _caller   # NULL once its host call returned
+    cdef Store _store
+
+    cdef Store _live_store(self)
+
+
+# ----------------------------------------------------------------- _memory.pxi
+
+cdef class Memory:
+    cdef wasmtime_memory_t _mem
+    cdef Store _store
+    cdef object __weakref__
+
+    cdef Store _use(self, storelike)
+    cdef _mem_c(self)
+
+
+cdef class _MemoryBuffer:
+    cdef Store _store
+    cdef char* _base
+    cdef Py_ssize_t _len
+    cdef Py_ssize_t _itemsize
+
+
+# -------------------------------------------------------- _component_values.pxi
+
+cdef class _Conv:
+    cdef int kind                 # wasmtime_component_valtype_kind_t
+    cdef uint8_t vkind            # wasmtime_component_valkind_t of its values
+    cdef object ty                # the reflection type, for messages
+    cdef _Conv a, b               # list element, option payload, result ok/err, map key/value
+    cdef tuple names              # record fields, variant cases, enum/flags names (str)
+    cdef tuple convs              # record/tuple/variant: per field/element/case (None: no payload)
+    cdef tuple classes            # untagged variant-likes: per case its classes (None: no payload)
+    cdef dict index               # variant/enum/flags: name -> position
+    cdef bint tagged
+    cdef object resource_classes
+
+
+cdef class _Builder:
+    cdef Store store
+    cdef bint owned               # C API allocations (Wasmtime or val_delete frees them)
+    cdef bint busy                # the arena holds a call's arguments right now
+    cdef char* block              # the arena: one block kept between calls...
+    cdef size_t cap, used
+    cdef list extra               # ...plus blocks added during a call (addresses)
+    cdef size_t extra_bytes
+    cdef list keep                # objects whose buffers the tree points into
+    cdef list handles             # resource_any pointers to delete after the call
+
+    cdef void _free_extra(self) noexcept
+    cdef void* alloc(self, size_t nbytes) except NULL
+    cdef int reset(self) except -1
+    cdef int keep_alive(self, object o) except -1
+    cdef int own_handle(self, wasmtime_component_resource_any_t* handle) except -1
+
+
+# --------------------------------------------------------- _component_calls.pxi
+
+cdef class _ComponentPlan:
+    cdef tuple params
+    cdef _Conv result
+
+
+cdef class ComponentFunc:
+    cdef wasmtime_component_func_t _func
+    cdef Store _store
+    cdef _ComponentPlan _plan
+    cdef _Builder _args           # the arena its arguments are built in
+
+    cdef Store _checked(self, object storelike)
+
+
+cdef class _ComponentHost:
+    cdef object fn
+    cdef _ComponentPlan plan
+    cdef wasmtime_component_valtype_t* types   # params, then the result (if any)
+    cdef size_t ntypes
+    cdef size_t nparams
+
+    cdef void _forget_types(self) noexcept
+    cdef _ComponentPlan plan_for(self, const wasmtime_component_func_type_t* ty)
+
+
+# ---------------------------------------------------------------- _floors.pxi
+
+cdef class _ComponentFloor:
+    cdef ComponentFunc func
+    cdef Store store
+    cdef _Builder args
+    cdef wasmtime_component_val_t* params
+    cdef size_t nparams, nresults

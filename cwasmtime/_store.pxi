@@ -1,0 +1,211 @@
+# Store: the open/closed/busy state every store-owned object checks, the helpers
+# that find the Store behind a Store/Caller/StoreContext argument, and turning a
+# failed C call into the exception to raise (a parked host exception first).
+
+cdef class Store:
+    """A collection of wasm instances and host state (``wasmtime_store_t``)."""
+
+    def __init__(self, engine=None, data=None):
+        from ._engine import Engine
+        if self._store_c is not None:
+            raise ValueError("already initialized")
+        if engine is None:
+            engine = Engine()
+        elif not isinstance(engine, Engine):
+            raise TypeError("expected an Engine")
+        # The C store's data slot points back at this object (borrowed: the C store
+        # never outlives it), so host callbacks can find their Store from a caller.
+        store_c = lib.wasmtime_store_new(engine.ptr(), ffi.cast("void *", <uintptr_t><void*>self), ffi.NULL)
+        self._store_c = store_c
+        self._store = <wasmtime_store_t*>_address(store_c)
+        self._ctx_c = lib.wasmtime_store_context(store_c)
+        self._ctx = <wasmtime_context_t*>_address(self._ctx_c)
+        self.engine = engine
+        self._data = data
+
+    def ptr(self):
+        """The ``wasmtime_store_t*`` (CFFI); ``ValueError`` once closed."""
+        if self._store_c is None:
+            raise ValueError("already closed")
+        return self._store_c
+
+    def _context(self):
+        """The ``wasmtime_context_t*`` (CFFI) after the open/thread checks."""
+        self._check()
+        return self._ctx_c
+
+    def _running_wasm(self):
+        """A context manager for a CFFI call that may run wasm (a start function, say):
+        the store is marked busy on this thread meanwhile; ``as`` gives the context."""
+        self._check()
+        return _RunningWasm(self)
+
+    def _failure(self, error, trap):
+        """The exception for a failed C call into this store (CFFI error/trap
+        pointers): the host exception that caused it, if any, else Trap/WasmtimeError."""
+        return _failure(self, <wasmtime_error_t*>_address(error), <wasm_trap_t*>_address(trap))
+
+    def data(self):
+        """The ``data`` given to the constructor."""
+        self._check()
+        return self._data
+
+    def gc(self):
+        """Collect unreferenced ``externref`` values now."""
+        lib.wasmtime_context_gc(self._context())
+
+    def set_fuel(self, fuel):
+        """Set the fuel left (needs ``Config.consume_fuel``)."""
+        _check_error(lib.wasmtime_context_set_fuel(self._context(), fuel))
+
+    def get_fuel(self):
+        """The fuel left (needs ``Config.consume_fuel``)."""
+        out = ffi.new("uint64_t *")
+        _check_error(lib.wasmtime_context_get_fuel(self._context(), out))
+        return out[0]
+
+    def set_wasi(self, wasi):
+        """Give this store a WASI context; consumes the ``WasiConfig``."""
+        ctx = self._context()
+        _check_error(lib.wasmtime_context_set_wasi(ctx, wasi._consume()))
+        self._has_wasi = True
+
+    def set_wasi_http(self):
+        """Initialize WASI HTTP (after ``set_wasi``)."""
+        lib.wasmtime_context_set_wasi_http(self._context())
+        self._has_wasi_http = True
+
+    def set_epoch_deadline(self, ticks_after_current):
+        """Trap wasm once the engine's epoch passes the current one plus this many ticks."""
+        lib.wasmtime_context_set_epoch_deadline(self._context(), ticks_after_current)
+
+    def set_limits(self, memory_size=-1, table_elements=-1, instances=-1, tables=-1, memories=-1):
+        """Cap this store's resources; a negative value leaves that limit unset."""
+        self._check()
+        lib.wasmtime_store_limiter(self._store_c, memory_size, table_elements, instances, tables, memories)
+
+    def close(self):
+        """Free the store and everything in it; later use of it or its objects raises."""
+        if self._depth != 0:
+            raise WasmtimeError("cannot close a Store while wasm is running in it")
+        if self._views != 0:
+            raise BufferError("cannot close a Store while memoryviews of its memory exist; "
+                              "release them (or the arrays made from them) first")
+        store_c = self._store_c
+        if store_c is None:
+            return
+        self._store_c = None
+        self._ctx_c = None
+        self._store = NULL
+        self._ctx = NULL
+        lib.wasmtime_store_delete(store_c)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()
+
+    def __repr__(self):
+        return "<Store (closed)>" if self._ctx == NULL else "<Store>"
+
+
+Managed.register(Store)
+
+
+cdef int _store_unusable(Store store) except -1:
+    """Raise why ``store`` cannot be used now (Store._check's slow path)."""
+    if store._ctx == NULL:
+        raise ValueError("already closed")
+    raise WasmtimeError(
+        "this Store is running wasm on another thread; a Store (and everything "
+        "in it) may only be used by one thread at a time")
+
+
+cdef class _RunningWasm:
+
+    def __cinit__(self, Store store):
+        self._store = store
+
+    def __enter__(self):
+        self._store._check()
+        self._store._owner = PyThread_get_thread_ident()
+        self._store._depth += 1
+        return self._store._ctx_c
+
+    def __exit__(self, *exc):
+        self._store._depth -= 1
+
+
+cdef inline Store _store_of(object storelike):
+    """The open Store behind a Store, Caller or StoreContext argument."""
+    cdef Store store
+    if type(storelike) is Store:
+        store = <Store>storelike
+    elif isinstance(storelike, Caller):
+        store = (<Caller>storelike)._live_store()
+    elif isinstance(storelike, StoreContext):
+        store = (<StoreContext>storelike)._live_store()
+    elif isinstance(storelike, Store):
+        store = <Store>storelike
+    else:
+        # AttributeError, as wasmtime-py raises when it looks up `_context` on it.
+        raise AttributeError(f"expected a Store, Caller or StoreContext, got {type(storelike).__name__} "
+                             f"(it has no attribute '_context')")
+    store._check()
+    return store
+
+
+cdef int _same_store(Store owner, Store store) except -1:
+    if owner is not store:
+        raise WasmtimeError("object used with the wrong Store: it belongs to another Store")
+    return 0
+
+
+cdef int _check_error(error) except -1:
+    if error != ffi.NULL:
+        raise call_failure(_address(error), 0)
+    return 0
+
+
+cdef object _failure(Store store, wasmtime_error_t* error, wasm_trap_t* trap):
+    exc = call_failure(<uintptr_t>error, <uintptr_t>trap)
+    pending = store._pending
+    if pending is not None:
+        store._pending = None
+        return pending
+    return exc
+
+
+cdef class StoreContext:
+    """A Store seen from inside a callback; valid until invalidated."""
+
+    def __init__(self, store):
+        self._store = _store_of(store)
+
+    cdef Store _live_store(self):
+        if self._store is None:
+            raise ValueError("caller is no longer valid")
+        return self._store
+
+    def _context(self):
+        return self._live_store()._context()
+
+    def _invalidate(self):
+        self._store = None
+
+
+def store_of(storelike):
+    """The open Store behind a Store/Caller/StoreContext (checks open and thread)."""
+    return _store_of(storelike)
+
+
+def check_owner(owner, storelike):
+    """The Store for ``storelike`` after checking it is ``owner`` (the Store the
+    object was created in); raises WasmtimeError for another Store."""
+    cdef Store s = _store_of(storelike)
+    _same_store(owner, s)
+    return s
