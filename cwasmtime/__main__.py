@@ -68,6 +68,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def _configure_info(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--verify", action="store_true",
+                   help="hash the library in full now (normally a cached library is "
+                        "trusted while its size, mtime and inode match those recorded when "
+                        "it was hashed) and download it again if it is corrupted")
     p.add_argument("--progress", choices=("auto", "always", "never"), default="auto",
                    help="progress bar on stderr if a download is needed")
 
@@ -83,7 +87,7 @@ def cmd_info(args: argparse.Namespace) -> int:
     except _library.UnsupportedPlatformError as exc:
         plat = "unsupported (%s)" % exc
     print("platform: %s" % plat)
-    info = _library.resolve(progress=_progress_flag(args))
+    info = _library.resolve(progress=_progress_flag(args), verify=args.verify)
     source = {"env": "env override (CWASMTIME_LIBRARY)",
               "cache": "cache",
               "download": "downloaded now"}.get(info.source, info.source)
@@ -91,10 +95,14 @@ def cmd_info(args: argparse.Namespace) -> int:
     print("source: %s" % source)
     if info.origin:
         print("origin: %s" % info.origin)
+    if info.replaced:
+        print("replaced: %s" % info.replaced)
     print("sha256: %s" % (info.sha256 or _library.sha256_file(info.path)))
     print("library reports: Wasmtime %s" % info.version_string)
     if info.cache_dir:
         print("cache dir: %s" % info.cache_dir)
+    if args.verify:
+        print("verified: sha256 and version checked just now")
     return 0
 
 
