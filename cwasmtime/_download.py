@@ -40,8 +40,8 @@ from ._library import (DEFAULT_INDEX_URL, DEFAULT_RELEASE_URL, SIDECAR_FORMAT, W
                        WASMTIME_VERSION, WHEEL_PROJECT, WHEELS, CacheDirError, CacheDirWarning,
                        ChecksumError, DownloadError, LibraryError, LibraryInfo, OfflineError,
                        Platform, TruncatedDownloadError, UnsupportedPlatformError, cache_entry_dir,
-                       cache_root, check_cached, check_version, file_stamp, from_cache,
-                       sidecar_path, write_sidecar)
+                       cache_root, check_version, file_stamp, look_up, sidecar_path,
+                       write_sidecar)
 from ._pipconfig import pip_index
 
 CONNECT_TIMEOUT = 5.0   # seconds to connect (TCP, proxy tunnel, TLS handshake)
@@ -571,11 +571,11 @@ def fetch_locked(plat: Platform, *, progress: Optional[bool], force: bool, verif
     with _file_lock(lock):
         if not force:
             # Another process may have fetched while we waited for the lock.
-            state = check_cached(lib, verify)
-            if state.ok:
-                return from_cache(lib, state, plat)
-            if state.problem:
-                problem = "the cached library %s was unusable: %s" % (lib, state.problem)
+            hit, found = look_up(lib, plat, verify)
+            if hit is not None:
+                return hit
+            if found:
+                problem = found
                 # Never leave an unverifiable library behind, even if the refetch fails.
                 for p in (sidecar_path(lib), lib):
                     with contextlib.suppress(OSError):

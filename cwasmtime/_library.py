@@ -444,9 +444,15 @@ class LibraryInfo(NamedTuple):
         return ".".join(map(str, self.version)) if self.version else "unknown"
 
 
-def from_cache(lib: Path, state: CacheState, plat: Platform) -> LibraryInfo:
-    return LibraryInfo(str(lib), "cache", state.sha256, state.version, plat.tag,
-                       (state.sidecar or {}).get("url"), str(lib.parent))
+def look_up(lib: Path, plat: Platform,
+            verify: bool) -> Tuple[Optional[LibraryInfo], Optional[str]]:
+    """(the cached library *lib*, None) if it is usable, else (None, why not; None when
+    there is none)."""
+    state = check_cached(lib, verify)
+    if state.ok:
+        return LibraryInfo(str(lib), "cache", state.sha256, state.version, plat.tag,
+                           (state.sidecar or {}).get("url"), str(lib.parent)), None
+    return None, state.problem and "the cached library %s was unusable: %s" % (lib, state.problem)
 
 
 def fetch(*, progress: Optional[bool] = None, force: bool = False,
@@ -462,11 +468,9 @@ def fetch(*, progress: Optional[bool] = None, force: bool = False,
     lib = cache_entry_dir(cache_root(), plat) / plat.libname
     problem = None
     if not force:
-        state = check_cached(lib, verify)
-        if state.ok:
-            return from_cache(lib, state, plat)
-        if state.problem:
-            problem = "the cached library %s was unusable: %s" % (lib, state.problem)
+        hit, problem = look_up(lib, plat, verify)
+        if hit is not None:
+            return hit
     from . import _download
     return _download.fetch_locked(plat, progress=progress, force=force, verify=verify,
                                   problem=problem)
