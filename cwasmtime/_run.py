@@ -41,20 +41,21 @@ class CliError(Exception):
 
 
 def _fuel(text: str) -> int:
-    value = int(text, 10)
+    try:
+        value = int(text, 10)
+    except ValueError:
+        value = -1
     if not 0 <= value < 1 << 64:
-        raise ValueError(text)
+        raise argparse.ArgumentTypeError("%r is not an integer from 0 to 2**64-1" % text)
     return value
-
-
-_fuel.__name__ = "fuel"  # argparse names the type in "invalid fuel value: 'x'"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("module", help="a .wasm or .wat file: a core module or a "
                                        "wasi:cli/command component")
     parser.add_argument("args", nargs=argparse.REMAINDER,
-                        help="arguments: the WASI argv, or the values passed to --invoke")
+                        help="arguments: the WASI argv, or the values passed to --invoke"
+                        ).required = False  # argparse makes it required; it may be empty
     parser.add_argument("--invoke", metavar="NAME",
                         help="call this export of a core module with ARGS (parsed by its "
                              "parameter types) and print its results")
