@@ -53,9 +53,10 @@ def _fuel(text: str) -> int:
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("module", help="a .wasm or .wat file: a core module or a "
                                        "wasi:cli/command component")
-    parser.add_argument("args", nargs=argparse.REMAINDER,
-                        help="arguments: the WASI argv, or the values passed to --invoke"
-                        ).required = False  # argparse makes it required; it may be empty
+    args = parser.add_argument("args", nargs=argparse.REMAINDER,
+                               help="arguments: the WASI argv, or the values passed to "
+                                    "--invoke")
+    args.required = False  # argparse makes a REMAINDER positional required; it may be empty
     parser.add_argument("--invoke", metavar="NAME",
                         help="call this export of a core module with ARGS (parsed by its "
                              "parameter types) and print its results")
@@ -125,10 +126,10 @@ def one_line(message: str) -> str:
     """Wasmtime's error text (a context line, a "Caused by:" chain, maybe a wasm
     backtrace) as one line: the context and each cause, joined by ": "."""
     head, _, causes = message.partition("\n\nCaused by:\n")
-    parts = [] if head.startswith("error while executing at wasm backtrace") else [
-        head.strip().splitlines()[0] if head.strip() else ""]
-    parts += [re.sub(r"^\s*(\d+:\s*)?", "", line) for line in causes.splitlines() if line.strip()]
-    return ": ".join(p for p in parts if p)
+    parts = [re.sub(r"^\s*(\d+:\s*)?", "", line) for line in causes.splitlines()]
+    if not head.startswith("error while executing at wasm backtrace"):  # (frames: left out)
+        parts.insert(0, head.strip().split("\n", 1)[0])
+    return ": ".join(part for part in parts if part)
 
 
 def _wat_to_wasm(path: str, text: str) -> bytes:
@@ -174,16 +175,18 @@ _PASSABLE = ("i32", "i64", "f32", "f64", "externref", "funcref")
 
 
 def type_name(valtype: "ValType") -> str:
-    """i32 ... funcref, "v128", or "a GC reference": Wasmtime's wasm_valtype_kind
-    (behind ``str(ValType)``) aborts the process on the last two, so compare first."""
+    """i32 ... funcref, "v128", or "a reference" (any other: anyref, typed, non-null):
+    Wasmtime's wasm_valtype_kind (behind ``str(ValType)``) aborts the process on the
+    last two, so compare first."""
     from ._capi import lib
     from ._types import ValType
     for name in _PASSABLE:
-        if lib.wasmtime_wasm_valtype_equal(valtype.ptr(), getattr(ValType, name)().ptr()):
+        known = getattr(ValType, name)()  # kept alive across the call that reads it
+        if lib.wasmtime_wasm_valtype_equal(valtype.ptr(), known.ptr()):
             return name
     v128 = lib.wasmtime_wasm_valtype_v128()
     try:
-        return "v128" if lib.wasmtime_wasm_valtype_equal(valtype.ptr(), v128) else "a GC reference"
+        return "v128" if lib.wasmtime_wasm_valtype_equal(valtype.ptr(), v128) else "a reference"
     finally:
         lib.wasm_valtype_delete(v128)
 

@@ -56,6 +56,8 @@ GUESTS: Dict[str, Union[str, bytes]] = {
         (func (export "vec") (param v128 i32))
         (func (export "fref") (param funcref))
         (func (export "xref") (param externref))
+        (func (export "anyref") (param anyref))
+        (func (export "nonnull") (param (ref func)))
         (func (export "vec_out") (result v128) v128.const i64x2 0 0))""",
     "empty.wat": "(component)",
     # a wasi:cli/command component that spins in run()
@@ -270,6 +272,10 @@ ERRORS = [
      "argument 1 of fref: cannot pass a funcref from the command line", 2),
     (["--invoke", "xref", "lib.wat", "0"],
      "argument 1 of xref: cannot pass an externref from the command line", 2),
+    (["--invoke", "anyref", "lib.wat", "0"],
+     "argument 1 of anyref: cannot pass a reference from the command line", 2),
+    (["--invoke", "nonnull", "lib.wat", "0"],
+     "argument 1 of nonnull: cannot pass a reference from the command line", 2),
     (["--invoke", "vec_out", "lib.wat"],
      "vec_out returns a v128, which the command line cannot show", 2),
 ]
