@@ -276,8 +276,8 @@ def _print_results(result: Any) -> None:
             print(value)
 
 
-def _run_module(engine: "Engine", store: "Store", path: str, module: "Module",
-                invoke: Optional[str], invoke_args: List[Any]) -> int:
+def _run_module(engine: "Engine", store: "Store", module: "Module", invoke: Optional[str],
+                invoke_args: List[Any]) -> int:
     from ._linker import Linker
     from ._native import Func
     linker = Linker(engine)
@@ -285,17 +285,15 @@ def _run_module(engine: "Engine", store: "Store", path: str, module: "Module",
     instance = linker.instantiate(store, module)
     exports = instance.exports(store)
     if invoke is None:
-        start = exports.get("_start")
-        if not isinstance(start, Func):
-            raise CliError("%s exports no _start function (it is not a WASI command); "
-                           "pass --invoke NAME to call one of its exports" % path)
+        start = exports["_start"]
+        assert isinstance(start, Func)  # run() checked the module's exports
         start(store)
         return 0
     initialize = exports.get("_initialize")  # a WASI reactor's set-up, as wasmtime runs it
     if isinstance(initialize, Func):
         initialize(store)
     func = exports[invoke]
-    assert isinstance(func, Func)  # the module exports a function of that name
+    assert isinstance(func, Func)
     _print_results(func(store, *invoke_args))
     return 0
 
@@ -339,7 +337,7 @@ def _run_guest(engine: "Engine", store: "Store", path: str, program: Any,
     from ._trap import Trap, TrapCode
     try:
         if isinstance(program, Module):
-            return _run_module(engine, store, path, program, invoke, invoke_args)
+            return _run_module(engine, store, program, invoke, invoke_args)
         return _run_component(engine, store, path, program)
     except ExitTrap as exit_trap:
         return exit_trap.code
@@ -380,6 +378,9 @@ def run(args: argparse.Namespace) -> int:
         if ftype is None:
             raise CliError("%s exports no function named %r" % (path, args.invoke))
         invoke_args = _invoke_args(args.invoke, ftype, texts)
+    elif isinstance(program, Module) and _export_type(program, "_start") is None:
+        raise CliError("%s exports no _start function (it is not a WASI command); pass "
+                       "--invoke NAME to call one of its exports" % path)
     argv = [os.path.basename(path), *([] if args.invoke is not None else texts)]
     store = _store(engine, args.fuel, _wasi(argv, env, dirs))
 

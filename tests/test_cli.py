@@ -42,7 +42,7 @@ GUESTS: Dict[str, Union[str, bytes]] = {
     "bad.wat": "(module\n  (func $f\n   (i32.const 1\n  (blah)))",
     "trunc.wasm": b"\0asm\x01\0\0\0\x05",
     "junk.bin": b"\xff\xfe not text",
-    "link.wat": '(module (import "env" "f" (func)))',
+    "link.wat": '(module (import "env" "f" (func)) (func (export "_start")))',
     "trap.wat": '(module (func (export "_start") (drop (i32.div_s (i32.const 1) (i32.const 0)))))',
     "spin.wat": '(module (func (export "_start") (loop $l (br $l))))',
     "exit7.wat": """(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
