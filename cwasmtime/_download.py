@@ -115,7 +115,8 @@ class _HTTPHandler(urllib.request.HTTPHandler):
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_TLSConnection, req, context=self._context)  # type: ignore[attr-defined]
+        context = self._context  # type: ignore[attr-defined]  # set by HTTPSHandler.__init__
+        return self.do_open(_TLSConnection, req, context=context)
 
 
 class Http:

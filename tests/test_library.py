@@ -428,7 +428,8 @@ def test_env_override(env, server, tmp_path, monkeypatch):
         L.resolve()
     assert "49.0.0" in str(ei.value) and "wrong struct layouts" in str(ei.value)
     assert str(ei.value).count(str(wrong)) == 1
-    assert str(ei.value).startswith("cwasmtime: CWASMTIME_LIBRARY=%s is Wasmtime 49.0.0, but " % wrong)
+    assert str(ei.value).startswith(
+        "cwasmtime: CWASMTIME_LIBRARY=%s is Wasmtime 49.0.0, but " % wrong)
 
     unmarked = tmp_path / "libother.so"
     unmarked.write_bytes(b"\x7fELF nothing to see")
