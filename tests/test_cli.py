@@ -346,11 +346,17 @@ def test_ctrl_c_stops_a_spinning_guest(guests: Path, args: List[str]) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
-@pytest.mark.parametrize("args", [["spin_component.wat"], [str(COMMAND)]],
-                         ids=["spinning", "reading-stdin"])
-def test_ctrl_c_stops_a_component(guests: Path, args: List[str]) -> None:
-    status, seconds, err = interrupt(guests, *args, ready=False)
+def test_ctrl_c_stops_a_spinning_component(guests: Path) -> None:
+    status, seconds, err = interrupt(guests, "spin_component.wat", ready=False)
     assert (status, err) == (130, "")
+    assert seconds < 2
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
+def test_ctrl_c_stops_a_component_reading_stdin(guests: Path) -> None:
+    status, seconds, err = interrupt(guests, str(COMMAND), ready=False)
+    # The interrupted read may return first, and the program print its last line.
+    assert status == 130 and err in ("", "to stderr\n")
     assert seconds < 2
 
 
