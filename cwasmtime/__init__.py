@@ -48,6 +48,17 @@ _EXPORTS = {
     "Tag": "_tag",
     "InstancePre": "_instance_pre",
     "SharedMemory": "_sharedmemory",
+    # Why libwasmtime could not be provided (not in wasmtime-py, so not in __all__).
+    "LibraryError": "_library",
+    "UnsupportedPlatformError": "_library",
+    "WrongVersionError": "_library",
+    "LibraryNotFoundError": "_library",
+    "DownloadError": "_library",
+    "OfflineError": "_library",
+    "TruncatedDownloadError": "_library",
+    "ChecksumError": "_library",
+    "CacheDirError": "_library",
+    "CacheDirWarning": "_library",
 }
 
 # Exactly wasmtime-py 50.0.1's __all__ (Managed and Storelike are importable but, as
@@ -85,6 +96,14 @@ if TYPE_CHECKING:
     from ._globals import Global as Global
     from ._instance import Instance as Instance
     from ._instance_pre import InstancePre as InstancePre
+    from ._library import (CacheDirError as CacheDirError, CacheDirWarning as CacheDirWarning,
+                           ChecksumError as ChecksumError, DownloadError as DownloadError,
+                           LibraryError as LibraryError,
+                           LibraryNotFoundError as LibraryNotFoundError,
+                           OfflineError as OfflineError,
+                           TruncatedDownloadError as TruncatedDownloadError,
+                           UnsupportedPlatformError as UnsupportedPlatformError,
+                           WrongVersionError as WrongVersionError)
     from ._linker import Linker as Linker
     from ._managed import Managed as Managed
     from ._module import Module as Module

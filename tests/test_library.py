@@ -1,10 +1,12 @@
-"""Tests of cwasmtime._library (library acquisition) and `python -m cwasmtime`.
+"""Tests of cwasmtime._library and cwasmtime._download (library acquisition), and of
+`python -m cwasmtime fetch/info`.
 
-Everything talks to a stdlib HTTP server on 127.0.0.1 started here, except
-test_real_fetch_from_pypi, which fetches the real pinned wheel from pypi.org.
+Everything talks to a stdlib HTTP server (or a silent socket) on 127.0.0.1 started
+here, except test_real_fetch_from_pypi, which fetches the real pinned wheel from pypi.org.
 """
 from __future__ import annotations
 
+import base64
 import collections
 import hashlib
 import http.server
@@ -24,7 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from cwasmtime import _library as L
+import cwasmtime
+from cwasmtime import _download as D, _library as L, _pipconfig
 
 PLAT = L.current_platform()
 PKG_PARENT = str(Path(L.__file__).resolve().parents[1])  # for PYTHONPATH of children
@@ -83,6 +86,7 @@ class FakeServer:
         self.counts = collections.Counter()
         self.events = []  # (path, "start"|"end", time)
         self.user_agents = []
+        self.authorizations = []  # (path, Authorization header or None)
         outer = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -90,6 +94,7 @@ class FakeServer:
                 path = self.path.split("?")[0]
                 outer.counts[path] += 1
                 outer.user_agents.append(self.headers.get("User-Agent", ""))
+                outer.authorizations.append((path, self.headers.get("Authorization")))
                 outer.events.append((path, "start", time.time()))
                 route = outer.routes.get(path)
                 if route is None:
@@ -422,7 +427,9 @@ def test_env_override(env, server, tmp_path, monkeypatch):
     with pytest.raises(L.WrongVersionError) as ei:
         L.resolve()
     assert "49.0.0" in str(ei.value) and "wrong struct layouts" in str(ei.value)
-    assert str(wrong) in str(ei.value)
+    assert str(ei.value).count(str(wrong)) == 1
+    assert str(ei.value).startswith(
+        "cwasmtime: CWASMTIME_LIBRARY=%s is Wasmtime 49.0.0, but " % wrong)
 
     unmarked = tmp_path / "libother.so"
     unmarked.write_bytes(b"\x7fELF nothing to see")
@@ -521,8 +528,8 @@ def test_unwritable_cache_falls_back(env, server, tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp))
     with pytest.warns(L.CacheDirWarning, match="not writable"):
         info = L.resolve(progress=False)
-    assert Path(info.path).is_relative_to(L.fallback_cache_root())
-    assert L.fallback_cache_root().parent == tmp
+    assert Path(info.path).is_relative_to(D.fallback_cache_root())
+    assert D.fallback_cache_root().parent == tmp
     assert Path(info.path).read_bytes() == env.lib
     # next time: found in the fallback cache, without a download
     with pytest.warns(L.CacheDirWarning):
@@ -541,7 +548,7 @@ def test_read_only_valid_cache_needs_no_write(env, server, monkeypatch):
     def read_only(entry):
         raise OSError("read-only file system")
 
-    monkeypatch.setattr(L, "_prepare_dir", read_only)
+    monkeypatch.setattr(D, "_prepare_dir", read_only)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         info = L.resolve(progress=False)
@@ -555,18 +562,321 @@ def test_stale_temp_files_removed(env):
     assert not list(env.entry.glob(".tmp-*"))
 
 
-# -- progress bar -------------------------------------------------------------------
+# -- the stamp: a cache hit hashes nothing -----------------------------------------
 
-def test_progress_silent_without_tty(env, capsys):
+def forbid(monkeypatch, *names):
+    """Make these _library functions fail the test if called."""
+    for name in names:
+        def called(*args, _name=name, **kwargs):
+            raise AssertionError("%s was called" % _name)
+        monkeypatch.setattr(L, name, called)
+
+
+def test_download_records_a_stamp(env):
+    info = L.resolve(progress=False)
+    st = os.stat(info.path)
+    side = L.read_sidecar(info.path)
+    assert side["format"] == 2
+    assert side["stamp"] == {"size": st.st_size, "mtime_ns": st.st_mtime_ns,
+                             "ino": st.st_ino, "dev": st.st_dev}
+
+
+def test_cache_hit_trusts_the_stamp(env, monkeypatch):
+    L.resolve(progress=False)
+    forbid(monkeypatch, "sha256_file", "library_version")
+    info = L.resolve(progress=False)
+    assert info.source == "cache" and info.version == (50, 0, 0)
+    assert info.sha256 == hashlib.sha256(env.lib).hexdigest()
+
+
+def count_hashes(monkeypatch):
+    calls = []
+    real = L.sha256_file
+    monkeypatch.setattr(L, "sha256_file", lambda path: calls.append(path) or real(path))
+    return calls
+
+
+def test_changed_stamp_rehashes_once_then_restamps(env, server, monkeypatch):
+    L.resolve(progress=False)
+    os.utime(env.cached_lib, ns=(0, 10**18))  # same bytes, another mtime
+    calls = count_hashes(monkeypatch)
+    assert L.resolve(progress=False).source == "cache"
+    assert len(calls) == 1 and server.counts[WHEEL_PATH] == 1
+    assert L.read_sidecar(env.cached_lib)["stamp"]["mtime_ns"] == 10**18
+    assert L.resolve(progress=False).source == "cache"
+    assert len(calls) == 1  # stamped again: no second hash
+    assert not list(env.entry.glob(".tmp-*"))
+
+
+def test_old_format_sidecar_is_hashed_once_and_stamped(env, server, monkeypatch):
+    L.resolve(progress=False)
+    side = L.read_sidecar(env.cached_lib)
+    del side["stamp"]
+    side["format"] = 1
+    L.sidecar_path(env.cached_lib).write_text(json.dumps(side))
+    calls = count_hashes(monkeypatch)
+    assert L.resolve(progress=False).source == "cache"
+    assert L.resolve(progress=False).source == "cache"
+    assert len(calls) == 1 and server.counts[WHEEL_PATH] == 1
+    upgraded = L.read_sidecar(env.cached_lib)
+    assert upgraded["format"] == 2 and upgraded["stamp"]["size"] == len(env.lib)
+    assert {k: v for k, v in upgraded.items() if k not in ("stamp", "format")} == {
+        k: v for k, v in side.items() if k != "format"}
+    assert not list(env.entry.glob(".tmp-*"))
+
+
+def test_corruption_under_an_intact_stamp_needs_verify(env, server, monkeypatch):
+    L.resolve(progress=False)
+    st = os.stat(env.cached_lib)
+    with open(env.cached_lib, "r+b") as f:  # bit rot: same size, inode, and mtime
+        f.seek(100)
+        f.write(bytes([env.lib[100] ^ 0xFF]))
+    os.utime(env.cached_lib, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert L.resolve(progress=False).source == "cache"  # the stamp is trusted...
+    info = L.resolve(progress=False, verify=True)        # ...until a full verify
+    assert info.source == "download" and server.counts[WHEEL_PATH] == 2
+    assert "does not match the sidecar" in info.replaced
+    assert env.cached_lib.read_bytes() == env.lib
+
+
+def test_cli_info_verify(env, server):
+    r = run_cli(env, "info", "--verify")
+    assert r.returncode == 0, r.stderr
+    assert "verified: sha256 and version checked just now\n" in r.stdout
+    st = os.stat(env.cached_lib)
+    with open(env.cached_lib, "r+b") as f:
+        f.seek(100)
+        f.write(bytes([env.lib[100] ^ 0xFF]))
+    os.utime(env.cached_lib, ns=(st.st_atime_ns, st.st_mtime_ns))
+    r = run_cli(env, "info", "--verify")
+    assert r.returncode == 0, r.stderr
+    assert "source: downloaded now\n" in r.stdout
+    assert "replaced: the cached library %s was unusable: its sha256 " % env.cached_lib in r.stdout
+    assert "sha256: %s\n" % hashlib.sha256(env.lib).hexdigest() in r.stdout
+    assert server.counts[WHEEL_PATH] == 2
+
+
+DOWNLOAD_MODULES = ("http", "ssl", "email", "urllib.request", "html", "hashlib", "tempfile",
+                    "cwasmtime._download", "zipfile", "tarfile")
+
+
+def test_cache_hit_imports_no_download_code(env):
+    L.resolve(progress=False)
+    r = subprocess.run([sys.executable, "-X", "importtime", "-c",
+                        "import cwasmtime._library as L; assert L.resolve().source == 'cache'"],
+                       env=env.child_env(), capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    imported = {line.rsplit("|", 1)[1].strip() for line in r.stderr.splitlines()
+                if line.startswith("import time:") and "|" in line}
+    assert "cwasmtime._library" in imported
+    assert not {m for m in imported if m.split(".")[0] in DOWNLOAD_MODULES
+                or m in DOWNLOAD_MODULES}, imported
+
+
+# -- timeouts and retries ---------------------------------------------------------------
+
+@pytest.fixture
+def short_timeouts(monkeypatch):
+    monkeypatch.setattr(D, "CONNECT_TIMEOUT", 0.5)
+    monkeypatch.setattr(D, "READ_TIMEOUT", 1.0)
+    monkeypatch.setattr(D, "RETRY_PAUSE", 0.1)
+
+
+def count_connects(monkeypatch, fail_first=0):
+    """Count TCP connection attempts; the first *fail_first* time out at once."""
+    attempts = []
+    real = socket.create_connection
+
+    def connect(address, *args, **kwargs):
+        attempts.append(address)
+        if len(attempts) <= fail_first:
+            raise TimeoutError("timed out")
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", connect)
+    return attempts
+
+
+@pytest.fixture
+def silent_url():
+    """A server that accepts connections and never answers."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(16)
+    yield "http://127.0.0.1:%d" % s.getsockname()[1]
+    s.close()
+
+
+@pytest.fixture
+def unaccepting_url():
+    """A server whose accept queue is full: connecting never completes."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(0)
+    filler = socket.create_connection(s.getsockname())  # takes the only queue slot
+    yield "http://127.0.0.1:%d" % s.getsockname()[1]
+    filler.close()
+    s.close()
+
+
+@pytest.mark.parametrize("where, reason, connects", [
+    ("silent_url", "connected, but no response within 1 s", 2),  # no retry: it connected
+    ("unaccepting_url", "no connection within 0.5 s; tried 2 times", 4),
+], ids=["silent", "unaccepting"])
+def test_unresponsive_server_fails_fast(env, short_timeouts, request, monkeypatch, where,
+                                        reason, connects):
+    url = request.getfixturevalue(where)
+    monkeypatch.setenv("CWASMTIME_INDEX_URL", url + "/simple/")
+    monkeypatch.setenv("CWASMTIME_RELEASE_URL", url + "/release/")  # the fallback too
+    attempts = count_connects(monkeypatch)
+    start = time.monotonic()
+    with pytest.raises(L.OfflineError) as ei:
+        L.resolve(progress=False)
+    assert time.monotonic() - start < 4  # seconds, where a silent server once cost 121
+    assert "could not reach %s/simple/wasmtime/ (%s)" % (url, reason) in str(ei.value)
+    assert len(attempts) == connects
+    assert env.files_in_cache() == []
+
+
+def test_failed_connection_is_retried(env, server, short_timeouts, monkeypatch):
+    attempts = count_connects(monkeypatch, fail_first=1)
+    info = L.resolve(progress=False)
+    assert info.source == "download" and Path(info.path).read_bytes() == env.lib
+    assert len(attempts) == 3  # index page: failed, then retried; wheel
+    assert server.counts[INDEX_PAGE] == 1
+
+
+def test_stall_mid_download_times_out(env, server, short_timeouts):
+    server.routes[WHEEL_PATH].stall = 5.0
+    start = time.monotonic()
+    with pytest.raises(L.TruncatedDownloadError, match="broke off after"):
+        L.resolve(progress=False)
+    assert time.monotonic() - start < 4
+    assert env.files_in_cache() == []
+
+
+# -- which index: CWASMTIME_INDEX_URL > PIP_INDEX_URL > pip config > pypi.org -------------
+
+@pytest.fixture
+def pip_home(tmp_path, monkeypatch):
+    """No pip configuration but what a test writes (HOME and XDG dirs in tmp_path)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for var, value in (("HOME", home), ("XDG_CONFIG_HOME", home / ".config"),
+                       ("XDG_CONFIG_DIRS", tmp_path / "etc-xdg")):
+        monkeypatch.setenv(var, str(value))
+    for var in ("PIP_INDEX_URL", "PIP_CONFIG_FILE", "CWASMTIME_INDEX_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "prefix"))
+    return tmp_path
+
+
+def write_conf(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_index_precedence(pip_home, monkeypatch):
+    assert D.configured_index() == (L.DEFAULT_INDEX_URL, "the default")
+    site_wide = write_conf(pip_home / "etc-xdg" / "pip" / "pip.conf",
+                           "[global]\nindex-url = https://site-wide/simple\n")
+    assert D.configured_index() == ("https://site-wide/simple",
+                                    "index-url in %s [global]" % site_wide)
+    user = write_conf(pip_home / "home" / ".config" / "pip" / "pip.conf",
+                      "[global]\nindex_url = https://user/simple\n")
+    assert D.configured_index().url == "https://user/simple"  # later file, same section
+    write_conf(site_wide, "[install]\nindex-url = https://site-wide-install/simple\n")
+    assert D.configured_index() == ("https://site-wide-install/simple",
+                                    "index-url in %s [install]" % site_wide)
+    env_file = write_conf(pip_home / "env.conf", "[global]\nno-index = false\n")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(env_file))  # an existing file: no user files
+    assert _pipconfig.config_files()[-1] == str(env_file)
+    assert str(user) not in _pipconfig.config_files()
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    assert D.configured_index().source == "the default"
+    monkeypatch.setenv("PIP_INDEX_URL", "https://pip-env/simple")
+    assert D.configured_index() == ("https://pip-env/simple", "PIP_INDEX_URL")
+    monkeypatch.setenv("CWASMTIME_INDEX_URL", "https://ours/simple")
+    assert D.configured_index() == ("https://ours/simple", "CWASMTIME_INDEX_URL")
+
+
+def test_broken_pip_config_is_ignored(pip_home):
+    write_conf(pip_home / "home" / ".pip" / "pip.conf", "this is [not an ini file\n")
+    good = write_conf(pip_home / "prefix" / "pip.conf", "[global]\nindex-url=https://venv/s\n")
+    assert D.configured_index() == ("https://venv/s", "index-url in %s [global]" % good)
+
+
+def test_download_from_pip_configured_index(env, server, pip_home, monkeypatch):
+    write_conf(pip_home / "home" / ".config" / "pip" / "pip.conf",
+               "[global]\nindex-url = %s/simple/\n" % server.url)
+    info = L.resolve(progress=False)
+    assert info.source == "download" and info.origin == server.url + WHEEL_PATH
+
+
+def test_offline_error_names_the_pip_index(env, pip_home, dead_url, monkeypatch):
+    monkeypatch.setenv("PIP_INDEX_URL", dead_url + "/simple/")
+    with pytest.raises(L.OfflineError) as ei:
+        L.resolve(progress=False)
+    assert "from the index %s/simple/ (PIP_INDEX_URL): could not reach" % dead_url \
+        in str(ei.value)
+
+
+def test_index_credentials_sent_to_its_host_only(env, server, monkeypatch, capsys):
+    host = server.url.split("//", 1)[1]
+    monkeypatch.setenv("CWASMTIME_INDEX_URL", "http://alice:s%%3Acret@%s/simple/" % host)
+    info = L.resolve()
+    expected = "Basic " + base64.b64encode(b"alice:s:cret").decode()
+    assert server.authorizations == [(INDEX_PAGE, expected), (WHEEL_PATH, expected)]
+    assert "s%3Acret" not in capsys.readouterr().err
+    assert "cret" not in json.dumps(L.read_sidecar(info.path))
+    assert D.redact("https://alice:pw@h/simple/") == "https://alice:****@h/simple/"
+    assert D.redact("https://token@h/simple/") == "https://****@h/simple/"
+    assert D.redact("https://h/simple/") == "https://h/simple/"
+
+
+# -- the public names -------------------------------------------------------------------
+
+ERROR_NAMES = ["LibraryError", "UnsupportedPlatformError", "WrongVersionError",
+               "LibraryNotFoundError", "DownloadError", "OfflineError", "TruncatedDownloadError",
+               "ChecksumError", "CacheDirError", "CacheDirWarning"]
+
+
+def test_errors_are_public_and_lazy():
+    code = ("import sys, cwasmtime\n"
+            "assert 'cwasmtime._library' not in sys.modules\n"
+            "from cwasmtime import %s\n"
+            "assert 'cwasmtime._capi' not in sys.modules\n" % ", ".join(ERROR_NAMES))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=60, env=dict(os.environ, PYTHONPATH=PKG_PARENT))
+    assert r.returncode == 0, r.stderr
+    for name in ERROR_NAMES:
+        assert getattr(cwasmtime, name) is getattr(L, name)
+        assert name in dir(cwasmtime) and name not in cwasmtime.__all__
+    assert issubclass(cwasmtime.OfflineError, cwasmtime.DownloadError)
+    assert issubclass(cwasmtime.LibraryError, RuntimeError)
+
+
+# -- what a download says on stderr ---------------------------------------------------
+
+def notice(env, server) -> str:
+    return "cwasmtime: downloading %s (0.3 MB) from %s to %s\n" % (
+        PLAT.wheel_filename, server.url + WHEEL_PATH, env.cached_lib)
+
+
+def test_one_line_without_tty(env, server, capsys):
     L.resolve()  # progress=None: auto, and captured stderr is not a TTY
+    assert capsys.readouterr().err == notice(env, server)
+    L.resolve()  # a cache hit says nothing
     assert capsys.readouterr().err == ""
 
 
-def test_progress_renders_when_forced(env, capsys):
+def test_progress_renders_when_forced(env, server, capsys):
     L.resolve(progress=True)
     err = capsys.readouterr().err
-    assert "downloading " + PLAT.wheel_filename in err
-    assert "100%" in err and "\r" in err and err.endswith("\n")
+    assert err.startswith(notice(env, server))
+    bar = err[len(notice(env, server)):]
+    assert "100%" in bar and "\r" in bar and bar.endswith("\n") and bar.count("\n") == 1
 
 
 # -- the CLI -------------------------------------------------------------------------
@@ -598,10 +908,11 @@ def test_cli_info_and_fetch(env, server, tmp_path):
     assert "source: downloaded now\n" in out
     assert "sha256: %s\n" % sha in out
     assert "library reports: Wasmtime 50.0.0\n" in out
-    assert r.stderr == ""  # not a TTY: no progress bar
+    assert r.stderr == notice(env, server)  # not a TTY: one line, no progress bar
 
     r = run_cli(env, "info")
     assert "source: cache\n" in r.stdout and "origin: " + server.url + WHEEL_PATH in r.stdout
+    assert "verified" not in r.stdout and r.stderr == ""
 
     r = run_cli(env, "fetch")
     assert r.returncode == 0 and "already cached: %s" % env.cached_lib in r.stdout
