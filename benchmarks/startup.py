@@ -3,10 +3,13 @@ wasmtime-py (and a bare interpreter), each probe in new processes, interleaved.
 
 Every probe is one script, run with ``{m}`` = ``cwasmtime`` or ``wasmtime`` (the same
 drop-in code); it is timed from process start to exit, so interpreter start, imports,
-loading libwasmtime, compiling and instantiating all count. ``scripts/bench.py``
+loading libwasmtime, compiling and instantiating all count. Bytecode caches are on, as
+in a normal installation (an inherited PYTHONDONTWRITEBYTECODE is dropped, so the
+discarded warm-up round writes them for a source checkout). ``scripts/bench.py``
 renders the table; ``python benchmarks/startup.py`` prints it alone."""
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -54,9 +57,13 @@ IMPLS = {"cwasmtime": "cwasmtime", "wasmtime-py": "wasmtime"}
 BARE = "python -c pass"
 
 
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _time(python: str, code: str) -> float:
     start = time.perf_counter()
-    subprocess.run([python, "-c", code], check=True, cwd="/", stdout=subprocess.DEVNULL)
+    subprocess.run([python, "-c", code], check=True, cwd="/", stdout=subprocess.DEVNULL,
+                   env=_ENV)
     return time.perf_counter() - start
 
 

@@ -18,24 +18,24 @@ AsExtern = Union["Func", "Table", "Memory", "SharedMemory", "Global", "Tag"]
 
 
 def wrap_extern(store: _native.Store, extern: Any) -> AsExtern:
-    """The Python object for the item in ``extern`` (a ``wasmtime_extern_t*``), owned by ``store``."""
-    from ._globals import Global
-    from ._sharedmemory import SharedMemory
-    from ._table import Table
-    from ._tag import Tag
-
+    """The Python object for the item in ``extern`` (a ``wasmtime_extern_t*``), owned by ``store``.
+    (Each kind's module is imported when that kind is first seen: import cost.)"""
     kind = extern.kind
     if kind == _native.EXTERN_FUNC:
         return _native.Func._from_extern(store, extern)
     if kind == _native.EXTERN_MEMORY:
         return _native.Memory._from_extern(store, extern)
     if kind == _native.EXTERN_GLOBAL:
+        from ._globals import Global
         return Global._from_extern(store, extern)
     if kind == _native.EXTERN_TABLE:
+        from ._table import Table
         return Table._from_extern(store, extern)
     if kind == _native.EXTERN_SHAREDMEMORY:
+        from ._sharedmemory import SharedMemory
         return SharedMemory._from_extern(store, extern)
     if kind == _native.EXTERN_TAG:
+        from ._tag import Tag
         return Tag._from_extern(store, extern)
     raise WasmtimeError(f"unknown extern kind {kind}")
 

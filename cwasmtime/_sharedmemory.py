@@ -3,7 +3,6 @@ of that Engine) may use. Every access is bounds-checked against the current size
 which is re-read each time because another thread may grow it."""
 from __future__ import annotations
 
-import ctypes
 from typing import TYPE_CHECKING, Any, Iterable, Optional, SupportsIndex, Union
 
 from ._capi import ffi, lib
@@ -16,6 +15,8 @@ from ._trap import check
 from ._types import MemoryType
 
 if TYPE_CHECKING:
+    import ctypes
+
     from typing_extensions import Buffer
 
 __all__ = ["SharedMemory"]
@@ -96,6 +97,7 @@ class SharedMemory(Managed[Any]):
     def data_ptr(self) -> "ctypes._Pointer[ctypes.c_ubyte]":
         """The base address as a ctypes ``POINTER(c_ubyte)``. Shared memory never moves,
         but accesses through it must stay below ``data_len()``."""
+        import ctypes  # only for the ctypes accessors (import cost)
         return ctypes.cast(self._base(), ctypes.POINTER(ctypes.c_ubyte))
 
     def get_buffer_ptr(self, size: Optional[int] = None,
@@ -107,6 +109,7 @@ class SharedMemory(Managed[Any]):
             size = length - offset
         if offset < 0 or size < 0 or offset + size > length:
             raise IndexError("buffer out of memory bounds")
+        import ctypes
         return (ctypes.c_ubyte * size).from_address(self._base() + offset)
 
     def read(self, start: Optional[int] = 0, stop: Optional[int] = None) -> bytearray:
