@@ -12,6 +12,7 @@ import sys
 from typing import Callable, Dict, List, NamedTuple, Optional
 
 from . import _library, _run
+from ._version import __version__
 
 
 CommandFunc = Callable[[argparse.Namespace], int]
@@ -107,6 +108,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m cwasmtime",
                                      description="cwasmtime utilities")
+    parser.add_argument("--version", action="version", version="cwasmtime " + __version__)
     sub = parser.add_subparsers(dest="command", metavar="command")
     sub.required = True
     for name, cmd in COMMANDS.items():
