@@ -1,10 +1,12 @@
 """Build of the Cython extensions. Nothing links against libwasmtime: the extensions
 receive the C API's function addresses at import (see include/cwasmtime_native.h)."""
 import shutil
+import sys
 from pathlib import Path
 
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
@@ -19,6 +21,20 @@ class BuildPyWithHeader(build_py):
         target = Path(self.build_lib) / "cwasmtime" / "include"
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(HEADER, target / HEADER.name)
+
+
+class BuildExtStripped(build_ext):
+    """Strip the extensions of wheels and non-editable installs: debug information and
+    symbol table are most of their size (_native: 4.1 MB, 0.7 MB stripped). In-place,
+    editable and ``--debug`` builds keep them, for debuggers, profilers and
+    AddressSanitizer reports (scripts/asan_tests.sh builds in place). Linux only: the
+    one platform whose builds are checked here."""
+
+    def build_extension(self, ext: Extension) -> None:
+        keep_symbols = self.inplace or self.editable_mode or self.debug
+        if sys.platform.startswith("linux") and not keep_symbols:
+            ext.extra_link_args = [*ext.extra_link_args, "-Wl,--strip-all"]
+        super().build_extension(ext)
 
 
 def extension(name: str) -> Extension:
@@ -36,5 +52,5 @@ setup(
         [extension("cwasmtime._native"), extension("cmabi._abi")],
         compiler_directives={"language_level": "3", "embedsignature": True},
     ),
-    cmdclass={"build_py": BuildPyWithHeader},
+    cmdclass={"build_py": BuildPyWithHeader, "build_ext": BuildExtStripped},
 )
