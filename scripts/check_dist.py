@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Check what an sdist and wheels contain, against the files git tracks.
+
+    python scripts/check_dist.py dist/cwasmtime-0.1.0.tar.gz dist/wheelhouse/*.whl
+
+The packages are the tracked folders with an ``__init__.py`` that match
+``[tool.setuptools.packages.find] include`` of pyproject.toml (as setuptools finds them).
+
+- the sdist holds every tracked file of those packages (Python, Cython ``.pyx/.pxd/.pxi``,
+  stubs, ``py.typed``), ``include/``, the build files, LICENSE and README; no generated C
+  and no built module;
+- a wheel holds every package's modules, stubs and ``py.typed``, one extension module
+  per ``.pyx``, the copy of ``include/cwasmtime.h`` that the package reads (identical to
+  the source), the license and the ``cwasmtime`` console script; no C, no Cython
+  source; on Linux its extension modules carry no symbol table (stripped).
+
+Prints each problem and exits 1 if there is any.
+"""
+from __future__ import annotations
+
+import fnmatch
+import subprocess
+import sys
+import tarfile
+import tempfile
+import tomllib
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD_FILES = ("pyproject.toml", "setup.py", "MANIFEST.in", "LICENSE", "README.md")
+HEADER = "include/cwasmtime.h"
+CYTHON_SOURCES = (".pyx", ".pxd", ".pxi")
+
+
+def tracked_files() -> list[str]:
+    out = subprocess.run(["git", "-C", str(ROOT), "ls-files"], check=True,
+                         capture_output=True, text=True).stdout
+    return out.splitlines()
+
+
+def package_files(tracked: list[str]) -> list[str]:
+    """The tracked files of the packages setuptools finds (pyproject.toml's patterns)."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {str(PurePosixPath(f).parent) for f in tracked if f.endswith("/__init__.py")}
+    packages = {p for p in packages if any(fnmatch.fnmatchcase(p.replace("/", "."), pat)
+                                           for pat in patterns)}
+    return [f for f in tracked if str(PurePosixPath(f).parent) in packages]
+
+
+def sdist_problems(names: list[str], tracked: list[str]) -> list[str]:
+    """``names``: the sdist's members, without the leading ``cwasmtime-X.Y.Z/``."""
+    have = set(names)
+    needed = package_files(tracked) + [f for f in tracked if f.startswith("include/")]
+    needed += list(BUILD_FILES)
+    problems = [f"sdist lacks {f}" for f in needed if f not in have]
+    problems += [f"sdist has a build product {n}" for n in names
+                 if n.endswith((".c", ".so", ".pyd")) or n.startswith("cwasmtime/include/")]
+    return problems
+
+
+def wheel_problems(names: list[str], read: Callable[[str], bytes], tracked: list[str]) -> list[str]:
+    """``names``: the wheel's members; ``read(name) -> bytes`` reads one."""
+    have = set(names)
+    files = package_files(tracked)
+    shipped = [f for f in files if f.endswith((".py", ".pyi")) or f.endswith("/py.typed")]
+    problems = [f"wheel lacks {f}" for f in shipped if f not in have]
+    for source in (f for f in files if f.endswith(".pyx")):
+        stem = source[:-len(".pyx")] + "."
+        if not any(n.startswith(stem) and n.endswith((".so", ".pyd")) for n in names):
+            problems.append(f"wheel lacks the extension module built from {source}")
+    copy = "cwasmtime/" + HEADER
+    if copy not in have:
+        problems.append(f"wheel lacks {copy}")
+    elif read(copy) != (ROOT / HEADER).read_bytes():
+        problems.append(f"wheel's {copy} differs from {HEADER}")
+    dist_info = {n.split("/")[0] for n in names if n.split("/")[0].endswith(".dist-info")}
+    if not any(n.endswith("/licenses/LICENSE") for n in names):
+        problems.append("wheel lacks the license (dist-info/licenses/LICENSE)")
+    scripts = b"".join(read(d + "/entry_points.txt") for d in dist_info
+                       if d + "/entry_points.txt" in have)
+    if b"cwasmtime = cwasmtime.__main__:main" not in scripts:
+        problems.append("wheel lacks the console script cwasmtime = cwasmtime.__main__:main")
+    problems += [f"wheel has source or generated code {n}" for n in names
+                 if n.endswith((".c",) + CYTHON_SOURCES)]
+    problems += [f"wheel's {n} is not stripped" for n in names
+                 if n.endswith(".so") and has_symbol_table(read(n))]
+    return problems
+
+
+def has_symbol_table(elf: bytes) -> bool:
+    with tempfile.NamedTemporaryFile(suffix=".so") as tmp:
+        tmp.write(elf)
+        tmp.flush()
+        sections = subprocess.run(["readelf", "-S", "-W", tmp.name], check=True,
+                                  capture_output=True, text=True).stdout
+    return " .symtab " in sections
+
+
+def check(path: Path, tracked: list[str]) -> list[str]:
+    if path.name.endswith(".tar.gz"):
+        with tarfile.open(path) as sdist:
+            names = [m.name.split("/", 1)[1] for m in sdist.getmembers()
+                     if m.isfile() and "/" in m.name]
+        return sdist_problems(names, tracked)
+    with zipfile.ZipFile(path) as wheel:
+        return wheel_problems(wheel.namelist(), wheel.read, tracked)
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    tracked = tracked_files()
+    failed = False
+    for arg in argv:
+        problems = check(Path(arg), tracked)
+        for problem in problems:
+            print(f"{arg}: {problem}")
+        print(f"{Path(arg).name}: {'ok' if not problems else f'{len(problems)} problem(s)'}")
+        failed |= bool(problems)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
