@@ -1,5 +1,9 @@
 """The README stays true: CI runs its quick start's test command verbatim, the demo
-modules it names exist and run, and the component section's example runs."""
+modules it names exist and run, and the component section's example runs.
+
+The examples run from the repository root, as written, with ``python -P``: the working
+directory is not put on sys.path, so they use the package under test (an installed wheel
+too), never the source tree's ``cwasmtime/`` by accident."""
 import re
 import subprocess
 import sys
@@ -26,7 +30,7 @@ def test_demo_runs():
     outputs = []
     for run in runs:
         args = run.split()[run.split().index("run") + 1:]
-        done = subprocess.run([sys.executable, "-m", "cwasmtime", "run", *args], cwd=ROOT,
+        done = subprocess.run([sys.executable, "-P", "-m", "cwasmtime", "run", *args], cwd=ROOT,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         outputs.append(done.stdout)
@@ -37,6 +41,6 @@ def test_component_example_runs():
     """The example of the README's component section runs as written (from the root)."""
     text = (ROOT / "README.md").read_text()
     code = re.search(r"## Components.*?```python\n(.*?)```", text, re.S).group(1)
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+    done = subprocess.run([sys.executable, "-P", "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
