@@ -30,9 +30,14 @@ class BuildExtStripped(build_ext):
     AddressSanitizer reports (scripts/asan_tests.sh builds in place). Linux only: the
     one platform whose builds are checked here."""
 
-    def build_extension(self, ext: Extension) -> None:
+    def run(self) -> None:
+        # Decided here: setuptools' run() clears ``inplace`` while it builds.
         keep_symbols = self.inplace or self.editable_mode or self.debug
-        if sys.platform.startswith("linux") and not keep_symbols:
+        self.strip_symbols = sys.platform.startswith("linux") and not keep_symbols
+        super().run()
+
+    def build_extension(self, ext: Extension) -> None:
+        if self.strip_symbols:
             ext.extra_link_args = [*ext.extra_link_args, "-Wl,--strip-all"]
         super().build_extension(ext)
 
