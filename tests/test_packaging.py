@@ -30,7 +30,6 @@ def load_script(name: str) -> ModuleType:
 
 smoke = load_script("smoke_test")
 check_dist = load_script("check_dist")
-TRACKED = check_dist.tracked_files()
 
 
 def test_version_has_one_source():
@@ -47,7 +46,7 @@ def test_smoke_check(check):
 def test_every_module_imports_from_where_the_package_is():
     home = Path(cwasmtime.__file__).resolve().parents[1]
     modules = [str(PurePosixPath(f).with_suffix("")).replace("/", ".").removesuffix(".__init__")
-               for f in check_dist.package_files(TRACKED) if f.endswith((".py", ".pyx"))]
+               for f in check_dist.package_files() if f.endswith((".py", ".pyx"))]
     assert "cwasmtime.component._linker" in modules and "cmabi._abi" in modules
     for name in modules:
         assert Path(importlib.import_module(name).__file__).resolve().is_relative_to(home), name
@@ -73,9 +72,9 @@ def elf(tmp_path_factory) -> dict[str, bytes]:
 
 def complete_wheel(elf: dict[str, bytes]) -> dict[str, bytes]:
     """The members of a wheel that check_dist accepts, with their contents."""
-    members = {f: b"" for f in check_dist.package_files(TRACKED)
+    members = {f: b"" for f in check_dist.package_files()
                if f.endswith((".py", ".pyi", "/py.typed"))}
-    for source in (f for f in check_dist.package_files(TRACKED) if f.endswith(".pyx")):
+    for source in (f for f in check_dist.package_files() if f.endswith(".pyx")):
         members[source.replace(".pyx", ".cpython-311-x86_64-linux-gnu.so")] = elf["stripped"]
     members["cwasmtime/include/cwasmtime.h"] = (ROOT / "include" / "cwasmtime.h").read_bytes()
     members["cwasmtime-0.1.0.dist-info/licenses/LICENSE"] = b""
@@ -85,7 +84,7 @@ def complete_wheel(elf: dict[str, bytes]) -> dict[str, bytes]:
 
 
 def wheel_problems(members: dict[str, bytes]) -> list[str]:
-    return check_dist.wheel_problems(list(members), members.__getitem__, TRACKED)
+    return check_dist.wheel_problems(list(members), members.__getitem__)
 
 
 def test_check_dist_names_what_a_wheel_lacks_or_should_not_have(elf):
@@ -112,12 +111,11 @@ def test_check_dist_names_what_a_wheel_lacks_or_should_not_have(elf):
 
 
 def test_check_dist_names_what_an_sdist_lacks_or_should_not_have():
-    names = [f for f in TRACKED if f in check_dist.package_files(TRACKED) or f.startswith("include/")]
-    names += list(check_dist.BUILD_FILES)
-    assert check_dist.sdist_problems(names, TRACKED) == []
+    names = check_dist.package_files() + check_dist.header_files() + list(check_dist.BUILD_FILES)
+    assert check_dist.sdist_problems(names) == []
 
     kept = [n for n in names if n not in ("cwasmtime/_component.pxi", "LICENSE")]
-    assert check_dist.sdist_problems(kept + ["cmabi/_abi.c"], TRACKED) == [
+    assert check_dist.sdist_problems(kept + ["cmabi/_abi.c"]) == [
         "sdist lacks cwasmtime/_component.pxi",
         "sdist lacks LICENSE",
         "sdist has a build product cmabi/_abi.c",
