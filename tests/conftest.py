@@ -6,7 +6,8 @@ wheel installed into a venv) the run stops at once unless the packages come from
 outside the source tree, and unless the working directory, which every subprocess the
 tests start inherits (a ``python -c`` puts it first on sys.path), is outside it too.
 Tests that need repository files (examples/, scripts/, README.md) find them relative
-to this folder in both modes.
+to this folder in both modes; a subprocess that must run from the repository root
+runs ``python -P`` (the root stays off its sys.path).
 """
 from __future__ import annotations
 
