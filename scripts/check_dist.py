@@ -9,7 +9,7 @@ pyproject.toml. Their sources are the Python, stub, Cython and ``py.typed`` file
 them (not C from Cython, built modules or caches).
 
 - the sdist holds every source of those packages, ``include/*.h``, the build files,
-  LICENSE and README; no generated C and no built module;
+  LICENSE, README and the smoke test; no generated C and no built module;
 - a wheel holds every package's modules, stubs and ``py.typed``, one extension module
   per ``.pyx``, the copy of ``include/cwasmtime.h`` that the package reads (identical to
   the source), the license and the ``cwasmtime`` console script; no C, no Cython
@@ -30,7 +30,10 @@ from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD_FILES = ("pyproject.toml", "setup.py", "MANIFEST.in", "LICENSE", "README.md")
+# Beside the packages and headers: the build's files, the docs, and the smoke test that
+# cibuildwheel runs when it builds from the sdist.
+SDIST_FILES = ("pyproject.toml", "setup.py", "MANIFEST.in", "LICENSE", "README.md",
+               "scripts/smoke_test.py")
 HEADER = "include/cwasmtime.h"
 CYTHON_SOURCES = (".pyx", ".pxd", ".pxi")
 SOURCE_SUFFIXES = (".py", ".pyi", *CYTHON_SOURCES)
@@ -59,7 +62,7 @@ def header_files() -> list[str]:
 def sdist_problems(names: list[str]) -> list[str]:
     """``names``: the sdist's members, without the leading ``cwasmtime-X.Y.Z/``."""
     have = set(names)
-    needed = package_files() + header_files() + list(BUILD_FILES)
+    needed = package_files() + header_files() + list(SDIST_FILES)
     problems = [f"sdist lacks {f}" for f in needed if f not in have]
     problems += [f"sdist has a build product {n}" for n in names
                  if n.endswith((".c", ".so", ".pyd")) or n.startswith("cwasmtime/include/")]

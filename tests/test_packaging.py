@@ -111,7 +111,7 @@ def test_check_dist_names_what_a_wheel_lacks_or_should_not_have(elf):
 
 
 def test_check_dist_names_what_an_sdist_lacks_or_should_not_have():
-    names = check_dist.package_files() + check_dist.header_files() + list(check_dist.BUILD_FILES)
+    names = check_dist.package_files() + check_dist.header_files() + list(check_dist.SDIST_FILES)
     assert check_dist.sdist_problems(names) == []
 
     kept = [n for n in names if n not in ("cwasmtime/_component.pxi", "LICENSE")]
