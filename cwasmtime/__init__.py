@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from ._version import __version__ as __version__  # "as": an explicit re-export for mypy --strict
 
 # Public name -> defining submodule.
 _EXPORTS = {

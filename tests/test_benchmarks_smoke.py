@@ -17,7 +17,8 @@ def load_bench_script():
 
 
 def test_every_benchmark_body_runs_once():
-    done = subprocess.run([sys.executable, "-m", "pytest", "benchmarks", "--benchmark-disable",
+    # -P: the repository root (the working directory) must not shadow the package under test.
+    done = subprocess.run([sys.executable, "-P", "-m", "pytest", "benchmarks", "--benchmark-disable",
                            "-q", "-p", "no:cacheprovider"],
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
     print(done.stdout[-3000:], done.stderr[-3000:])

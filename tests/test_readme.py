@@ -1,5 +1,9 @@
 """The README stays true: CI runs its quick start's test command verbatim, the demo
-modules it names exist and run, and every Python example runs as written."""
+modules it names exist and run, and every Python example runs as written.
+
+The examples run from the repository root, as written, with ``python -P``: the working
+directory is not put on sys.path, so they use the package under test (an installed wheel
+too), never the source tree's ``cwasmtime/`` by accident."""
 import re
 import subprocess
 import sys
@@ -41,7 +45,7 @@ def test_demo_runs():
     outputs = []
     for run in runs:
         args = run.split()[run.split().index("run") + 1:]
-        done = subprocess.run([sys.executable, "-m", "cwasmtime", "run", *args], cwd=ROOT,
+        done = subprocess.run([sys.executable, "-P", "-m", "cwasmtime", "run", *args], cwd=ROOT,
                               capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         outputs.append(done.stdout)
@@ -58,6 +62,6 @@ def test_every_block_is_checked():
                                   for line, language, code in blocks() if language == "python"])
 def test_python_block_runs(code):
     """Each ```python block runs as written, alone, in a fresh interpreter, from the root."""
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+    done = subprocess.run([sys.executable, "-P", "-c", code], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -1,6 +1,8 @@
-"""The package is typed (``py.typed``, ``.pyi`` stubs for the Cython module): a realistic
-program using the public API, tests/typing_usage.py, passes ``mypy --strict`` and
-pyright and runs; a misspelt name fails both checkers, as it fails at run time."""
+"""The package is typed (``py.typed``, ``.pyi`` stubs for the Cython modules): it passes
+``mypy --strict``, and a realistic program using the public API, tests/typing_usage.py,
+passes ``mypy --strict`` and pyright and runs; a misspelt name fails both checkers, as
+it fails at run time. The package checked is the one under test (the editable install,
+or an installed wheel: see conftest.py)."""
 import ast
 import json
 import runpy
@@ -8,8 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-USAGE = ROOT / "tests" / "typing_usage.py"
+import cmabi
+import cwasmtime
+
+USAGE = Path(__file__).resolve().parent / "typing_usage.py"
 
 # A user's file: each line is an error to both checkers, and raises AttributeError at run
 # time, exactly when it has an `error`: (module, missing name, mypy's "maybe" or None).
@@ -41,51 +45,44 @@ def expected_errors() -> dict[int, tuple[str, str, str | None]]:
     return {n: error for n, (_, error) in enumerate(USER_LINES, 1) if error}
 
 
-def mypy_strict(*args: str) -> subprocess.CompletedProcess[str]:
-    # --no-site-packages: mypy treats every directory on the interpreter's sys.path
-    # (site-packages, but also $PYTHONPATH or an editable install's path entry) as
-    # installed packages and silences errors inside them. Without that, mypy finds
-    # cwasmtime from the working directory (the repo root) and checks the package's own
-    # code with --strict too, while the usage file sees it exactly as a user would. The
-    # one third-party import, cffi, is untyped and configured in pyproject.toml.
-    return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-site-packages", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=600)
-
-
-def pyright_errors(*files: str) -> list[dict]:
-    """pyright's error diagnostics (standard mode; it finds cwasmtime at the repo root)."""
+def pyright_errors(cwd: Path, *files: Path) -> list[dict]:
+    """pyright's error diagnostics (standard mode), run from ``cwd`` (the ``outside``
+    fixture: where it finds the package under test)."""
     done = subprocess.run(
         [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable,
-         *files], cwd=ROOT, capture_output=True, text=True, timeout=600)
+         *map(str, files)], cwd=cwd, capture_output=True, text=True, timeout=600)
     assert done.returncode in (0, 1), done.stdout + done.stderr  # 1: errors were reported
     return [d for d in json.loads(done.stdout)["generalDiagnostics"]
             if d["severity"] == "error"]
 
 
 def test_package_ships_type_information():
-    assert (ROOT / "cwasmtime" / "py.typed").is_file()
-    assert (ROOT / "cwasmtime" / "_native.pyi").is_file()
+    # Where the package under test is: the source tree, or an installed wheel.
+    for package, stub in ((cwasmtime, "_native.pyi"), (cmabi, "_abi.pyi")):
+        folder = Path(package.__file__).parent
+        assert (folder / "py.typed").is_file()
+        assert (folder / stub).is_file()
 
 
-def test_usage_passes_mypy_strict():
-    done = mypy_strict(str(USAGE.relative_to(ROOT)))
+def test_package_and_usage_pass_mypy_strict(mypy_strict):
+    # The one third-party import, cffi, is untyped and configured in pyproject.toml.
+    done = mypy_strict(["cwasmtime"], [USAGE])
     assert done.returncode == 0, "mypy --strict failed:\n" + done.stdout + done.stderr
 
 
-def test_usage_passes_pyright():
-    assert pyright_errors(str(USAGE.relative_to(ROOT))) == []
+def test_usage_passes_pyright(outside):
+    assert pyright_errors(outside, USAGE) == []
 
 
 def test_usage_runs():
     runpy.run_path(str(USAGE), run_name="__main__")
 
 
-def test_misspelt_names_fail_mypy_strict(tmp_path):
+def test_misspelt_names_fail_mypy_strict(tmp_path, mypy_strict):
     path = user_file(tmp_path)
     # A cache of its own: mypy's shared one would report the errors of an identical file
     # under the path it had in an earlier run.
-    done = mypy_strict("--cache-dir", str(tmp_path / "mypy-cache"), str(path))
+    done = mypy_strict([], [path], "--cache-dir", str(tmp_path / "mypy-cache"))
     assert done.returncode == 1, done.stdout + done.stderr
     errors = [line for line in done.stdout.splitlines() if ": error: " in line]
     assert errors == [f'{path}:{n}: error: Module has no attribute "{name}"'
@@ -93,8 +90,8 @@ def test_misspelt_names_fail_mypy_strict(tmp_path):
                       for n, (_, name, maybe) in expected_errors().items()], done.stdout
 
 
-def test_misspelt_names_fail_pyright(tmp_path):
-    errors = pyright_errors(str(user_file(tmp_path)))
+def test_misspelt_names_fail_pyright(tmp_path, outside):
+    errors = pyright_errors(outside, user_file(tmp_path))
     got = {d["range"]["start"]["line"] + 1: (d["rule"], d["message"]) for d in errors}
     assert len(got) == len(errors)
     assert got == {n: ("reportAttributeAccessIssue",
@@ -102,7 +99,7 @@ def test_misspelt_names_fail_pyright(tmp_path):
                    for n, (module, name, _) in expected_errors().items()}
 
 
-def test_misspelt_names_fail_at_run_time(tmp_path):
+def test_misspelt_names_fail_at_run_time(tmp_path, outside):
     """The checkers flag exactly the lines that fail in a fresh interpreter."""
     code = ("import sys\n"
             "for n, line in enumerate(open(sys.argv[1]), 1):\n"
@@ -110,16 +107,17 @@ def test_misspelt_names_fail_at_run_time(tmp_path):
             "        exec(line, globals())\n"
             "    except AttributeError as e:\n"
             "        print(n, e.name)\n")
-    done = subprocess.run([sys.executable, "-c", code, str(user_file(tmp_path))], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-c", code, str(user_file(tmp_path))], cwd=outside,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "".join(f"{n} {name}\n"
                                   for n, (_, name, _) in expected_errors().items())
 
 
-def _module_ast(path: str) -> tuple[ast.Module, ast.If]:
-    """The module at ``path`` and its top-level ``if TYPE_CHECKING:`` block."""
-    tree = ast.parse((ROOT / path).read_text())
+def _module_ast(package: object) -> tuple[ast.Module, ast.If]:
+    """The ``__init__.py`` of ``package`` (as under test) and its top-level
+    ``if TYPE_CHECKING:`` block."""
+    tree = ast.parse(Path(package.__file__).read_text())
     block = next(node for node in tree.body
                  if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
     return tree, block
@@ -134,7 +132,7 @@ def test_type_checkers_see_every_lazy_name_of_cwasmtime():
     """cwasmtime's TYPE_CHECKING re-exports are exactly its lazy names, from the same
     modules (the lazy __getattr__ is hidden from checkers, so a name missing there
     would be an error to them although it works)."""
-    tree, block = _module_ast("cwasmtime/__init__.py")
+    tree, block = _module_ast(cwasmtime)
     seen = {}
     for node in block.body:
         assert isinstance(node, ast.ImportFrom) and node.level == 1
@@ -145,7 +143,7 @@ def test_type_checkers_see_every_lazy_name_of_cwasmtime():
 
 
 def test_type_checkers_see_every_lazy_name_of_cmabi():
-    tree, block = _module_ast("cmabi/__init__.py")
+    tree, block = _module_ast(cmabi)
     imported = {(node.module, alias.name) for node in block.body
                 if isinstance(node, ast.ImportFrom) for alias in node.names}
     lazy = ast.literal_eval(_assigned(tree, "_ABI_NAMES").args[0])  # frozenset({...})

@@ -7,15 +7,12 @@ conversions to Python are cwasmtime's), with the same Python imports and calls a
 """
 import os
 import runpy
-import sys
 from typing import Any, Callable, Optional
 
+import cwasmtime
+from cwasmtime import component
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))   # run from a checkout
-
-import cwasmtime  # noqa: E402
-from cwasmtime import component  # noqa: E402
-
 HOST = runpy.run_path(os.path.join(HERE, "host.py"), run_name="sample_host")
 
 

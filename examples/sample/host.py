@@ -8,14 +8,12 @@ for each call, the host calls it triggered (indented) and its result.
     python examples/sample/host.py
 """
 import os
-import sys
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))   # run from a checkout
+import cwasmtime as wasmtime
+from cmabi import bind, wit
 
-import cwasmtime as wasmtime  # noqa: E402
-from cmabi import bind, wit  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def fmt(value: Any) -> str:

@@ -7,11 +7,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_cmabi_and_the_sample_host_pass_mypy_strict():
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-site-packages", "cmabi",
-         "examples/sample/host.py"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600)
+def test_cmabi_and_the_sample_host_pass_mypy_strict(mypy_strict):
+    done = mypy_strict(["cmabi"], [ROOT / "examples" / "sample" / "host.py"])
     assert done.returncode == 0, "mypy --strict failed:\n" + done.stdout + done.stderr
 
 
@@ -24,7 +21,6 @@ def test_cmabi_imports_without_cwasmtime():
             "    cmabi.bind.Guest(None, None)\n"
             "except ImportError:\n"
             "    print('needs cwasmtime')\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[:2] == ["func(a: u32) -> u32", "needs cwasmtime"]

@@ -346,7 +346,7 @@ def test_dict_mutated_while_it_is_lowered_raises_instead_of_crashing():
                 print(change, "raised", type(exc).__name__)
         print("done")
     """)
-    path = os.pathsep.join([str(tests), str(tests.parent), os.environ.get("PYTHONPATH", "")])
+    path = os.pathsep.join([str(tests), os.environ.get("PYTHONPATH", "")])
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONPATH": path})
     assert done.returncode == 0, f"crashed with {done.returncode}: {done.stderr[:600]}"

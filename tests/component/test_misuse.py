@@ -560,7 +560,6 @@ def test_call_made_while_lowering_arguments_of_the_same_function():
 
 
 TESTS = Path(__file__).resolve().parents[1]
-REPO = TESTS.parent
 
 
 def run_isolated(code: str) -> subprocess.CompletedProcess:
@@ -570,7 +569,7 @@ def run_isolated(code: str) -> subprocess.CompletedProcess:
         from cwasmtime.component import Record, Variant
         from component.conftest import Echo, component_for
     """)
-    path = os.pathsep.join([str(TESTS), str(REPO), os.environ.get("PYTHONPATH", "")])
+    path = os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])
     return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)],
                           capture_output=True, text=True, timeout=120,
                           env={**os.environ, "PYTHONPATH": path})
