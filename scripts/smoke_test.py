@@ -84,7 +84,8 @@ def check_cmabi() -> None:
 
 
 def check_command_line() -> None:
-    expected = f"cwasmtime {version('cwasmtime')}"
+    from cwasmtime._library import WASMTIME_VERSION
+    expected = f"cwasmtime {version('cwasmtime')} (Wasmtime {WASMTIME_VERSION})"
     script = shutil.which("cwasmtime", path=sysconfig.get_path("scripts"))
     assert script is not None, "no cwasmtime console script in " + sysconfig.get_path("scripts")
     for argv in ([sys.executable, "-m", "cwasmtime", "--version"], [script, "--version"]):
