@@ -3,13 +3,10 @@ with another (or a closed) Store, direct construction, wrong arguments, host
 exceptions of every kind, threads, linker locking and reentrant calls."""
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import textwrap
 import threading
-from pathlib import Path
 
+import isolation
 import pytest
 import wasmtime
 import wasmtime.component
@@ -559,20 +556,16 @@ def test_call_made_while_lowering_arguments_of_the_same_function():
 # ------------------------------------------------------- crashes (in a subprocess)
 
 
-TESTS = Path(__file__).resolve().parents[1]
+PRELUDE = """
+    import cwasmtime, cwasmtime.component as cc
+    from cwasmtime.component import Record, Variant
+    from component.conftest import Echo, component_for
+"""
 
 
 def run_isolated(code: str) -> subprocess.CompletedProcess:
     """Run ``code`` in a new interpreter (a crash there fails the test, not the run)."""
-    prelude = textwrap.dedent("""
-        import cwasmtime, cwasmtime.component as cc
-        from cwasmtime.component import Record, Variant
-        from component.conftest import Echo, component_for
-    """)
-    path = os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])
-    return subprocess.run([sys.executable, "-c", prelude + textwrap.dedent(code)],
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "PYTHONPATH": path})
+    return isolation.run_isolated(code, prelude=PRELUDE)
 
 
 def test_closing_the_store_while_lowering_an_argument_raises_instead_of_crashing():
