@@ -1,19 +1,15 @@
 """The benchmarks still run, and scripts/bench.py still renders results (no timing here:
 benchmarks report, they never pass or fail on speed)."""
-import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
+import repo
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = repo.ROOT
 
 
 def load_bench_script():
-    spec = importlib.util.spec_from_file_location("bench_script", ROOT / "scripts" / "bench.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return repo.load("scripts/bench.py")
 
 
 def test_every_benchmark_body_runs_once():

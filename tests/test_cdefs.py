@@ -1,30 +1,24 @@
 """The CFFI declarations come pre-parsed from cwasmtime/_cdefs.py (generated from
 include/cwasmtime.h at build time): it must match the header, and every declared type
 must be usable in a fresh process."""
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+import repo
 
-
-def _header_module():
-    spec = importlib.util.spec_from_file_location("_test_header", ROOT / "cwasmtime" / "_header.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+ROOT = repo.ROOT
 
 
 def test_generated_module_matches_the_header():
     from cwasmtime import _cdefs
-    header = _header_module()
+    header = repo.load("cwasmtime/_header.py")
     assert _cdefs.HEADER_SHA256 == header.header_digest(ROOT / "include" / "cwasmtime.h"), (
         "cwasmtime/_cdefs.py is stale: rebuild (pip install -e .) after editing the header")
 
 
 def test_generation_is_deterministic_and_idempotent(tmp_path):
-    header = _header_module()
+    header = repo.load("cwasmtime/_header.py")
     target = tmp_path / "_cdefs.py"
     assert header.generate_cdefs(ROOT / "include" / "cwasmtime.h", target) is True
     first = target.read_text()

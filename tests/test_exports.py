@@ -1,27 +1,19 @@
 """Every function include/cwasmtime.h declares exists in the real Wasmtime v50 library."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
+import repo
 from pycparser import c_ast
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = repo.ROOT
 SCRIPT = ROOT / "scripts" / "gen_layout_table.py"
 EXPORTS = set((ROOT / "tests" / "data" / "wasmtime-50-exports.txt").read_text().split())
 
 
 def _load_generator():
     """scripts/gen_layout_table.py, imported by path (scripts/ is not a package)."""
-    if "_gen_layout_table" in sys.modules:
-        return sys.modules["_gen_layout_table"]
-    spec = importlib.util.spec_from_file_location("_gen_layout_table", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return repo.load("scripts/gen_layout_table.py")
 
 
 def declared_functions() -> list[str]:

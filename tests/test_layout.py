@@ -11,29 +11,22 @@ members that are Python keywords with a trailing underscore ("global_").
 """
 from __future__ import annotations
 
-import importlib.util
 import json
 import keyword
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+import repo
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = repo.ROOT
 SCRIPT = ROOT / "scripts" / "gen_layout_table.py"
 REFERENCE = json.loads((ROOT / "tests" / "data" / "wasmtime-50-layout.json").read_text())
 
 
 def _load_generator():
     """scripts/gen_layout_table.py, imported by path (scripts/ is not a package)."""
-    if "_gen_layout_table" in sys.modules:
-        return sys.modules["_gen_layout_table"]
-    spec = importlib.util.spec_from_file_location("_gen_layout_table", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return repo.load("scripts/gen_layout_table.py")
 
 
 gen = _load_generator()

@@ -8,29 +8,20 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.metadata
-import importlib.util
 import subprocess
 from pathlib import Path, PurePosixPath
-from types import ModuleType
 
 import pytest
+import repo
 
 import cwasmtime
 import cwasmtime._native
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = repo.ROOT
 
 
-def load_script(name: str) -> ModuleType:
-    """A module of scripts/, imported by path (scripts/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"_script_{name}", ROOT / "scripts" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-smoke = load_script("smoke_test")
-check_dist = load_script("check_dist")
+smoke = repo.load("scripts/smoke_test.py")
+check_dist = repo.load("scripts/check_dist.py")
 
 
 def test_version_has_one_source():
