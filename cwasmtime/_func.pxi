@@ -19,14 +19,21 @@ cdef class _Signature:
         sig.kinds = <uint8_t*>malloc(sig.nparams + sig.nresults + 1)
         if sig.kinds == NULL:
             raise MemoryError()
-        for i in range(params.size):
-            sig.kinds[i] = cw_wasm_valtype_kind(params.data[i])
-        for i in range(results.size):
-            sig.kinds[sig.nparams + i] = cw_wasm_valtype_kind(results.data[i])
         for i in range(sig.nparams + sig.nresults):
+            sig.kinds[i] = _call_kind(params.data[i] if i < sig.nparams else results.data[i - sig.nparams])
             if sig.kinds[i] == KIND_EXTERNREF:
                 sig.has_externref = True
         return sig
+
+
+cdef uint8_t _call_kind(wasm_valtype_t* ty) except 255:
+    """The KIND_* a call passes a value of type ``ty`` as; TypeError for the types it
+    cannot (calls are unchecked: any other reference would reach wasm unverified)."""
+    cdef int cls = _valtype_class(ty)
+    if _vt_call_kind[cls] == 255:
+        raise TypeError(f"unsupported value type {VALTYPE_NAMES[cls]} in a function signature: "
+                        f"cwasmtime passes i32, i64, f32, f64, v128, externref and funcref values")
+    return _vt_call_kind[cls]
 
 
 cdef class Func:

@@ -61,7 +61,10 @@ class Global(StoreOwned):
     def value(self, store: Storelike) -> Any:
         """The current value as a Python value (a null reference is returned as a null
         ``Val``, which compares equal to None)."""
-        return _native.global_get(_native.check_owner(self._owner, store), self._address)
+        s = _native.check_owner(self._owner, store)
+        if self._kind is None:
+            self._content_kind(s)  # TypeError for a type Wasmtime cannot read (a continuation aborts it)
+        return _native.global_get(s, self._address)
 
     def set_value(self, store: Storelike, val: Any) -> None:
         """Set the value (WasmtimeError if the global is immutable)."""

@@ -82,6 +82,8 @@ class Table(StoreOwned):
         null reference (it compares equal to None), or None if ``idx`` is out of bounds."""
         s = _native.check_owner(self._owner, store)
         idx = _index(idx, "index")
+        if self._kind is None:
+            self._element_kind(s)  # TypeError for a type Wasmtime cannot read (a continuation aborts it)
         if idx < 0 or idx >= 1 << 64:
             return None
         return _native.table_get(s, self._address, idx)

@@ -19,6 +19,97 @@ cdef str _kind_name(uint8_t kind):
     return f"<unsupported value kind {kind}>"
 
 
+# ------------------------------------------------------------------ value types
+# A value type is classified by comparing it with the abstract types below: that never
+# aborts (Wasmtime only asserts when it compares two concrete types of different
+# engines), while wasm_valtype_kind aborts the process on v128 and on every reference
+# type but nullable externref/funcref, and wasmtime_valtype_new on continuation types.
+# The classes: the numbers, nullable externref and funcref, v128 (the kinds a call
+# passes), then the other abstract references; VT_OTHER is any concrete or continuation
+# reference type.
+
+cdef enum:
+    VT_EXTERNREF = 4
+    VT_FUNCREF = 5
+    VT_V128 = 6
+    VT_COUNT = 29
+    VT_OTHER = VT_COUNT
+
+cdef wasm_valtype_t* _vt_known[VT_COUNT]
+cdef uint8_t _vt_call_kind[VT_COUNT + 1]  # KIND_* of a call's raw slot; 255: cannot pass
+cdef int8_t _vt_valkind[VT_COUNT + 1]     # wasmtime_valkind_t for globals/tables; -1: none
+
+
+cdef tuple _build_valtype_classes():
+    """Fill the tables above; returns the classes' names (as ``str(ValType)`` shows them)."""
+    cdef wasmtime_valtype_t rich
+    cdef int cls
+    for cls in range(4):
+        _vt_known[cls] = cw_wasm_valtype_new(cls)
+        _vt_call_kind[cls] = _vt_valkind[cls] = cls
+    _vt_known[VT_V128] = cw_wasmtime_wasm_valtype_v128()
+    _vt_call_kind[VT_V128] = KIND_V128
+    _vt_valkind[VT_V128] = 4
+    # (nullable, heap type kind, name, wasmtime_valkind_t of its values or -1), by class
+    # from VT_EXTERNREF on, skipping VT_V128. "anyref" is wasmtime-py's name for externref.
+    refs = [(True, 0, "anyref", 6), (True, 2, "funcref", 5)]
+    for heap, heap_name, valkind in ((0, "extern", 6), (2, "func", 5), (1, "noextern", 6),
+                                     (4, "nofunc", 5), (5, "any", -1), (6, "none", -1),
+                                     (7, "eq", -1), (8, "i31", -1), (9, "array", -1),
+                                     (11, "struct", -1), (13, "exn", -1), (15, "noexn", -1)):
+        for nullable in (True, False):
+            if not (nullable and heap in (0, 2)):
+                refs.append((nullable, heap, f"(ref {'null ' if nullable else ''}{heap_name})", valkind))
+    names = ["i32", "i64", "f32", "f64"]
+    memset(&rich, 0, sizeof(rich))
+    rich.kind = 5  # WASMTIME_VALTYPE_KIND_REF
+    cls = VT_EXTERNREF
+    for nullable, heap, name, valkind in refs:
+        if cls == VT_V128:
+            names.append("v128")
+            cls += 1
+        rich.reftype.nullable = nullable
+        rich.reftype.heaptype.kind = heap
+        _vt_known[cls] = cw_wasmtime_valtype_to_wasm(NULL, &rich)
+        _vt_call_kind[cls] = 255
+        _vt_valkind[cls] = valkind
+        names.append(name)
+        cls += 1
+    assert cls == VT_COUNT
+    _vt_call_kind[VT_EXTERNREF] = KIND_EXTERNREF
+    _vt_call_kind[VT_FUNCREF] = KIND_FUNCREF
+    _vt_call_kind[VT_OTHER] = 255
+    _vt_valkind[VT_OTHER] = -1
+    names.append("(ref <concrete type>)")
+    return tuple(names)
+
+
+VALTYPE_NAMES = _build_valtype_classes()
+VALTYPE_OTHER = VT_OTHER
+
+
+cdef int _valtype_class(wasm_valtype_t* ty) noexcept:
+    cdef int cls
+    for cls in range(VT_COUNT):
+        if cw_wasmtime_wasm_valtype_equal(ty, _vt_known[cls]):
+            return cls
+    return VT_OTHER
+
+
+def valtype_class(uintptr_t address):
+    """The class of the ``wasm_valtype_t*`` at ``address``: an index into VALTYPE_NAMES."""
+    return _valtype_class(<wasm_valtype_t*>address)
+
+
+def valtype_valkind(uintptr_t address):
+    """The ``wasmtime_valkind_t`` of the values of the ``wasm_valtype_t*`` at ``address``
+    (a global's content, a table's elements); TypeError for types cwasmtime cannot convert."""
+    cdef int cls = _valtype_class(<wasm_valtype_t*>address)
+    if _vt_valkind[cls] < 0:
+        raise TypeError(f"unsupported value type {VALTYPE_NAMES[cls]}")
+    return _vt_valkind[cls]
+
+
 cdef uint8_t _wasm_kind_of(int wasmtime_kind) except 255:
     # wasmtime_valkind_t (0..6) to the wasm.h kinds used internally.
     if 0 <= wasmtime_kind <= 4:
@@ -246,12 +337,6 @@ def val_to_c(Store store, int kind, value, uintptr_t out):
     rooted: the caller unroots the val (``wasmtime_val_unroot``) once consumed."""
     store._check()
     _val_lower(store, kind, value, <wasmtime_val_t*>out)
-
-
-def val_from_c(Store store, uintptr_t address):
-    """The Python value of the ``wasmtime_val_t`` at ``address`` (not unrooted)."""
-    store._check()
-    return _val_value(store, <wasmtime_val_t*>address)
 
 
 cdef int _val_lower(Store store, int kind, object value, wasmtime_val_t* val) except -1:
