@@ -124,9 +124,12 @@ cdef extern from "cwasmtime_layout.h":
 
 
 cdef extern from "cwasmtime.h":
+    ctypedef struct wasmtime_sharedmemory_t
+
     ctypedef union wasmtime_extern_union_t:
         wasmtime_func_t func
         wasmtime_memory_t memory
+        wasmtime_sharedmemory_t* sharedmemory
 
     ctypedef struct wasmtime_extern_t:
         uint8_t kind

@@ -28,10 +28,11 @@ class Global(StoreOwned):
         if not isinstance(ty, GlobalType):
             raise TypeError("expected a GlobalType")
         kind = kind_of(ty.content)
+        ty_ptr = ty.ptr()
         s = _native.store_of(store)
         out = ffi.new("wasmtime_global_t *")
-        with lowered(s, kind, val) as c_val:
-            check(lib.wasmtime_global_new(s._context(), ty.ptr(), c_val, out))
+        with lowered(s, kind, val) as c_val:  # the context last: lowering may run code
+            check(lib.wasmtime_global_new(s._context(), ty_ptr, c_val, out))
         self._adopt(s, out)
         self._kind = kind
 

@@ -31,6 +31,7 @@ from ._cdecl cimport *
 
 cdef extern from "Python.h":
     object PyObject_Vectorcall(object callable, PyObject** args, size_t nargsf, PyObject* kwnames)
+    int Py_AddPendingCall(int (*func)(void*) noexcept, void* arg)
 
 from ._capi import ffi, lib
 from ._error import WasmtimeError

@@ -35,10 +35,11 @@ class Table(StoreOwned):
         if not isinstance(ty, TableType):
             raise TypeError("expected a TableType")
         kind = kind_of(ty.element)
+        ty_ptr = ty.ptr()
         s = _native.store_of(store)
         out = ffi.new("wasmtime_table_t *")
-        with lowered(s, kind, init) as c_init:
-            check(lib.wasmtime_table_new(s._context(), ty.ptr(), c_init, out))
+        with lowered(s, kind, init) as c_init:  # the context last: lowering may run code
+            check(lib.wasmtime_table_new(s._context(), ty_ptr, c_init, out))
         self._adopt(s, out)
         self._kind = kind
 

@@ -233,8 +233,36 @@ cdef class Val:
         return getattr(ValType, _kind_name(kind))()
 
 
+# Objects whose externref Wasmtime dropped, each still holding the externref's reference.
+cdef list _dropped = []
+
+
 cdef void _release_externref(void* data) noexcept with gil:
+    # Wasmtime drops externrefs inside its own calls (a collection, a Store being freed):
+    # an object's finalizer run there could close or re-enter that Store under Wasmtime.
+    # So the reference moves to _dropped, released once Wasmtime has returned.
+    try:
+        _dropped.append(<object>data)
+    except BaseException:
+        return  # out of memory: rather keep the object than finalize it here
     Py_XDECREF(<PyObject*>data)
+    if len(_dropped) == 1:  # the first since the last release: have it happen soon
+        Py_AddPendingCall(_release_dropped_pending, NULL)
+
+
+cdef int _release_dropped_pending(void* unused) noexcept with gil:
+    _release_dropped()
+    return 0
+
+
+cdef void _release_dropped() noexcept:
+    """Release the objects in _dropped (their finalizers run here). Called with the GIL,
+    outside Wasmtime: after each wasm call, and from the interpreter's pending calls."""
+    global _dropped
+    while _dropped:
+        batch = _dropped
+        _dropped = []
+        del batch
 
 
 cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out,
@@ -277,9 +305,10 @@ cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out
         if value is None:
             out.externref = 0
             return 0
+        store._check()  # converting an earlier value may have run code that closed it
         Py_INCREF(value)
+        # On failure Wasmtime has already run the finalizer, which took that reference.
         if not cw_wasmtime_externref_new(store._ctx, <void*>value, _release_externref, root):
-            Py_XDECREF(<PyObject*>value)
             raise WasmtimeError("failed to create an externref value")
         out.externref = cw_wasmtime_externref_to_raw(store._ctx, root)
         return 1
@@ -290,6 +319,7 @@ cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out
         if isinstance(value, Func):
             f = <Func>value
             _same_store(f._store, store)
+            store._check()
             out.funcref = cw_wasmtime_func_to_raw(store._ctx, &f._func)
             return 0
     elif kind == KIND_V128:
@@ -300,35 +330,98 @@ cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out
     raise TypeError("don't know how to convert %r to %s" % (value, _kind_name(kind)))
 
 
-cdef object _lift(Store store, uint8_t kind, wasmtime_val_raw_t* raw):
-    """Raw slot -> Python value, by wasm kind."""
+cdef union _Taken:
+    # A raw slot once its reference was taken out of the Store (see _take).
+    wasmtime_val_raw_t raw
+    wasmtime_func_t func          # a funcref: the function (store_id 0 for null)
+    PyObject* obj                 # an externref: its object, a new reference (NULL for null)
+
+
+cdef void _take(Store store, uint8_t kind, wasmtime_val_raw_t* slot) noexcept:
+    """Replace a raw reference in ``slot`` by what stays valid without the Store (see
+    _Taken). Raw references must be taken before any Python object is built: building
+    one may run a finalizer (Python's cyclic GC) that collects the Store's garbage, which
+    frees what an unrooted raw externref names, or closes the Store. The Store is open."""
     cdef wasmtime_externref_t ref
     cdef wasmtime_func_t func
-    cdef void* data
-    if kind == KIND_I32:
-        return raw.i32
-    if kind == KIND_I64:
-        return raw.i64
-    if kind == KIND_F32:
-        return <double>raw.f32
-    if kind == KIND_F64:
-        return raw.f64
+    cdef void* data = NULL
     if kind == KIND_EXTERNREF:
-        if raw.externref == 0:
+        if slot.externref != 0:
+            cw_wasmtime_externref_from_raw(store._ctx, slot.externref, &ref)
+            data = cw_wasmtime_externref_data(store._ctx, &ref)
+            Py_XINCREF(<PyObject*>data)
+            cw_wasmtime_externref_unroot(&ref)
+        (<_Taken*>slot).obj = <PyObject*>data
+    elif kind == KIND_FUNCREF:
+        if slot.funcref == NULL:
+            memset(&func, 0, sizeof(func))
+        else:
+            cw_wasmtime_func_from_raw(store._ctx, slot.funcref, &func)
+        (<_Taken*>slot).func = func
+
+
+cdef void _take_all(Store store, const uint8_t* kinds, wasmtime_val_raw_t* slots, Py_ssize_t n) noexcept:
+    cdef Py_ssize_t i
+    for i in range(n):
+        _take(store, kinds[i], &slots[i])
+
+
+cdef object _built(Store store, uint8_t kind, wasmtime_val_raw_t* slot):
+    """The Python value of a slot (its reference, if any, already taken)."""
+    cdef PyObject* obj
+    if kind == KIND_I32:
+        return slot.i32
+    if kind == KIND_I64:
+        return slot.i64
+    if kind == KIND_F32:
+        return <double>slot.f32
+    if kind == KIND_F64:
+        return slot.f64
+    if kind == KIND_EXTERNREF:
+        obj = (<_Taken*>slot).obj
+        if obj == NULL:
             return None
-        cw_wasmtime_externref_from_raw(store._ctx, raw.externref, &ref)
-        data = cw_wasmtime_externref_data(store._ctx, &ref)
-        result = <object>data if data != NULL else None
-        cw_wasmtime_externref_unroot(&ref)
+        (<_Taken*>slot).obj = NULL
+        result = <object>obj
+        Py_XDECREF(obj)  # the reference _take made, now held by `result`
         return result
     if kind == KIND_FUNCREF:
-        if raw.funcref == NULL:
+        if (<_Taken*>slot).func.store_id == 0:
             return None
-        cw_wasmtime_func_from_raw(store._ctx, raw.funcref, &func)
-        return Func._wrap(store, &func)
+        return Func._wrap(store, &(<_Taken*>slot).func)
     if kind == KIND_V128:
-        return int.from_bytes((<char*>raw.v128)[:16], "little")
+        return int.from_bytes((<char*>slot.v128)[:16], "little")
     raise WasmtimeError(f"unsupported value kind {kind}")
+
+
+cdef object _lift(Store store, uint8_t kind, wasmtime_val_raw_t* slot):
+    """Raw slot -> Python value, by wasm kind (one value: nothing runs in between)."""
+    _take(store, kind, slot)
+    return _built(store, kind, slot)
+
+
+cdef list _built_all(Store store, const uint8_t* kinds, wasmtime_val_raw_t* slots, Py_ssize_t n):
+    """The Python values of the ``n`` taken ``slots``; if one fails, the objects taken
+    for the others are released."""
+    cdef Py_ssize_t i = 0
+    try:
+        values = [None] * n
+        for i in range(n):
+            values[i] = _built(store, kinds[i], &slots[i])
+    except BaseException:
+        _release_taken(kinds, slots, i, n)
+        raise
+    return values
+
+
+cdef void _release_taken(const uint8_t* kinds, wasmtime_val_raw_t* slots, Py_ssize_t start,
+                         Py_ssize_t n) noexcept:
+    """Release the objects taken for ``slots[start:n]`` that were not built (an error)."""
+    cdef Py_ssize_t i
+    for i in range(start, n):
+        if kinds[i] == KIND_EXTERNREF:
+            Py_XDECREF((<_Taken*>&slots[i]).obj)
+            (<_Taken*>&slots[i]).obj = NULL
 
 
 def val_to_c(Store store, int kind, value, uintptr_t out):
