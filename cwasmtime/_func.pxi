@@ -48,7 +48,8 @@ cdef class Func:
         if not callable(func):
             raise TypeError("expected a callable host function")
         cdef Store s = _store_of(store)
-        cdef wasm_functype_t* fty = <wasm_functype_t*>_address(ty.ptr())
+        fty_c = ty._ptr_for(s.engine)  # kept by `ty` (or its copy for that engine)
+        cdef wasm_functype_t* fty = <wasm_functype_t*>_address(fty_c)
         cdef _HostFunc host = _HostFunc.__new__(_HostFunc)
         host.fn = func
         host.sig = _Signature.of(fty)

@@ -149,16 +149,15 @@ def linker_define_func(linker, bytes module, bytes name, ty, func, bint access_c
     Returns the ``wasmtime_error_t*`` cdata (NULL on success)."""
     if not callable(func):
         raise TypeError("expected a callable host function")
-    cdef wasm_functype_t* fty = <wasm_functype_t*>_address(ty.ptr())
     cdef _HostFunc host = _HostFunc.__new__(_HostFunc)
     host.fn = func
-    host.sig = _Signature.of(fty)
+    host.sig = _Signature.of(<wasm_functype_t*>_address(ty))
     host.access_caller = access_caller
     # Owned by the linker's func definition from here on (even if defining fails,
     # wasmtime runs the finalizer).
     Py_INCREF(host)
     return lib.wasmtime_linker_define_func_unchecked(
-        linker, module, len(module), name, len(name), ty.ptr(),
+        linker, module, len(module), name, len(name), ty,
         ffi.cast("wasmtime_func_unchecked_callback_t", <uintptr_t>_host_trampoline),
         ffi.cast("void *", <uintptr_t><void*>host),
         ffi.cast("wasmtime_finalizer_t", <uintptr_t>_release_host))

@@ -156,6 +156,12 @@ def _valtype_vec(types: List[ValType]) -> Any:
 class FuncType(_Borrowable):
     """The signature of a function: parameter and result value types."""
 
+    # The Engine its wasm_functype_t is bound to (see _ptr_for): a weak reference, None
+    # while unbound (a new FuncType), _BOUND_ELSEWHERE when not known (one from a module
+    # or a function, already bound by Wasmtime).
+    _engine: Any = _BOUND_ELSEWHERE
+    _copies: "Optional[weakref.WeakKeyDictionary[Any, FuncType]]" = None
+
     def __init__(self, params: Iterable[ValType], results: Iterable[ValType]) -> None:
         params = list(params)
         results = list(results)
@@ -166,9 +172,29 @@ class FuncType(_Borrowable):
         if ptr == _NULL:
             raise WasmtimeError("failed to allocate FuncType")
         self._set_ptr(ptr)
+        self._engine = None
 
     def _free(self, ptr: Any) -> None:
         _functype_delete(ptr)
+
+    def _ptr_for(self, engine: Any) -> Any:
+        """The ``wasm_functype_t*`` to define a host function with in ``engine``. Wasmtime
+        binds a function type to the first engine it is used with and aborts the process
+        when another engine uses it: every other engine gets a copy of its own, made from
+        the value types (host functions take only abstract ones, see _Signature)."""
+        bound = self._engine
+        if bound is None:
+            self._engine = weakref.ref(engine)
+            return self.ptr()
+        if bound is not _BOUND_ELSEWHERE and bound() is engine:
+            return self.ptr()
+        copies = self._copies
+        if copies is None:
+            copies = self._copies = weakref.WeakKeyDictionary()
+        copy = copies.get(engine)
+        if copy is None:
+            copy = copies[engine] = FuncType(self.params, self.results)
+        return copy._ptr_for(engine)
 
     @property
     def params(self) -> List[ValType]:
