@@ -23,6 +23,8 @@ cdef class _Signature:
             sig.kinds[i] = _call_kind(params.data[i] if i < sig.nparams else results.data[i - sig.nparams])
             if sig.kinds[i] == KIND_EXTERNREF:
                 sig.has_externref = True
+            if i < sig.nparams and (sig.kinds[i] == KIND_EXTERNREF or sig.kinds[i] == KIND_FUNCREF):
+                sig.param_refs = True
         return sig
 
 

@@ -13,7 +13,8 @@ cdef wasm_trap_t* _host_trampoline(void* env, wasmtime_caller_t* caller,
                                    wasmtime_val_raw_t* slots, size_t nslots) noexcept with gil:
     cdef _HostFunc host = <_HostFunc>env
     cdef Store store = <Store>cw_wasmtime_context_get_data(cw_wasmtime_caller_context(caller))
-    _take_all(store, host.sig.kinds, slots, host.sig.nparams)  # before any object is built
+    if host.sig.param_refs:
+        _take_all(store, host.sig.kinds, slots, host.sig.nparams)  # before any object is built
     try:
         _store_results(store, host.sig, _call_host(host, store, caller, slots), slots)
         return NULL
@@ -53,7 +54,8 @@ cdef object _call_host(_HostFunc host, Store store, wasmtime_caller_t* caller_c,
         built = sig.nparams
         return PyObject_Vectorcall(host.fn, argv, nargs, NULL)
     finally:
-        _release_taken(sig.kinds, slots, built, sig.nparams)
+        if built < sig.nparams:  # an error on the way
+            _release_taken(sig.kinds, slots, built, sig.nparams)
         for i in range(filled):
             Py_XDECREF(argv[i])
         if argv != stack:

@@ -1,11 +1,15 @@
 # Linear memory: bounds-checked reads and writes (the size is re-read on every call,
 # wasm may grow the memory), ctypes views, and Memory.view's buffer exporter.
 
-cdef object _index_arg(object index, str message):
+cdef inline object _index_arg(object index, str message):
     """``index`` as an exact int (None stays None). Done before anything is read from the
     Store: ``__index__`` may run any code, closing the Store or growing (moving) memory."""
     if index is None or PyLong_CheckExact(index):
         return index
+    return _converted_index(index, message)
+
+
+cdef object _converted_index(object index, str message):
     try:
         return PyNumber_Index(index)
     except TypeError:

@@ -394,9 +394,10 @@ cdef object _built(Store store, uint8_t kind, wasmtime_val_raw_t* slot):
     raise WasmtimeError(f"unsupported value kind {kind}")
 
 
-cdef object _lift(Store store, uint8_t kind, wasmtime_val_raw_t* slot):
+cdef inline object _lift(Store store, uint8_t kind, wasmtime_val_raw_t* slot):
     """Raw slot -> Python value, by wasm kind (one value: nothing runs in between)."""
-    _take(store, kind, slot)
+    if kind == KIND_EXTERNREF or kind == KIND_FUNCREF:
+        _take(store, kind, slot)
     return _built(store, kind, slot)
 
 
