@@ -5,19 +5,12 @@ operation uses. Each case ends in a Python exception or the right result, never 
 crash: it runs in a fresh interpreter, as before the fix each one crashed it."""
 import pytest
 
-from isolation import assert_clean_exit, run_isolated
+from isolation import OUTCOME, assert_clean_exit, run_isolated
 
-PRELUDE = '''
+PRELUDE = OUTCOME + '''
 import gc
 import cwasmtime as w
 
-def outcome(fn):
-    """What fn() did: its result, or the exception it raised."""
-    try:
-        result = fn()
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"
-    return f"ok: {result!r}"
 
 def exports(wat, *imports, store=None):
     store = store or w.Store()

@@ -10,38 +10,34 @@ import sys
 
 import pytest
 
-from isolation import assert_clean_exit, run_isolated
+from isolation import OUTCOME, assert_clean_exit, run_isolated
 
-PRELUDE = '''
+PRELUDE = OUTCOME + '''
 import os
 import cwasmtime as w
 
-def outcome(fn):
-    """What fn() did: its result, or the exception it raised."""
-    try:
-        result = fn()
-    except Exception as exc:
-        return f"{type(exc).__name__}: {exc}"
-    return f"ok: {result!r}"
+def config(**settings):
+    made = w.Config()
+    for name, value in settings.items():
+        setattr(made, name, value)
+    return made
 
 def engine(**settings):
-    config = w.Config()
-    for name, value in settings.items():
-        setattr(config, name, value)
-    return w.Engine(config)
+    return w.Engine(config(**settings))
 
 def exports(wat, store=None):
     store = store or w.Store()
     return store, w.Instance(store, w.Module(store.engine, wat), []).exports(store)
 
-def flags(*enabled, **values):
-    """Engine() of a Config with these Cranelift flags enabled and set."""
-    config = w.Config()
+def flags(*enabled, settings=None, **values):
+    """What Engine() does with a Config of these ``settings`` (a dict) and Cranelift flags
+    enabled and set."""
+    made = config(**(settings or {}))
     for name in enabled:
-        config.cranelift_flag_enable(name)
+        made.cranelift_flag_enable(name)
     for name, value in values.items():
-        config.cranelift_flag_set(name, value)
-    return outcome(lambda: w.Engine(config))
+        made.cranelift_flag_set(name, value)
+    return outcome(lambda: w.Engine(made))
 '''
 
 
@@ -181,29 +177,18 @@ CONFIGS = [
         print(flags("wasmtime_debug_checks"))
         ''', "WasmtimeError: Config.cranelift_flag_enable('wasmtime_debug_checks'): no Cranelift setting"),
     _case("A12: native_unwind_info against the unwind_info flag", '''
-        config = w.Config()
-        config.native_unwind_info = True
-        config.cranelift_flag_set("unwind_info", "false")
-        print(outcome(lambda: w.Engine(config)))
+        print(flags(settings={"native_unwind_info": True}, unwind_info="false"))
         ''', "WasmtimeError: Config.native_unwind_info and cranelift_flag_set('unwind_info', 'false') disagree"),
     _case("A13: signals_based_traps = False with Spectre mitigations set or enabled", '''
-        for enable in (False, True):
-            config = w.Config()
-            config.signals_based_traps = False
-            if enable:
-                config.cranelift_flag_enable("enable_table_access_spectre_mitigation")
-            else:
-                config.cranelift_flag_set("enable_heap_access_spectre_mitigation", "true")
-            print(outcome(lambda: w.Engine(config)))
+        no_signals = {"signals_based_traps": False}
+        print(flags(settings=no_signals, enable_heap_access_spectre_mitigation="true"))
+        print(flags("enable_table_access_spectre_mitigation", settings=no_signals))
         ''', "WasmtimeError: Config.signals_based_traps = False needs the Cranelift setting "
              "enable_heap_access_spectre_mitigation left unset or set to 'false'\n"
              "WasmtimeError: Config.signals_based_traps = False needs the Cranelift setting "
              "enable_table_access_spectre_mitigation"),
     _case("A14: stack switching with another stack_switch_model", '''
-        config = w.Config()
-        config.wasm_stack_switching = True
-        config.cranelift_flag_set("stack_switch_model", "none")
-        print(outcome(lambda: w.Engine(config)))
+        print(flags(settings={"wasm_stack_switching": True}, stack_switch_model="none"))
         ''', "WasmtimeError: cranelift_flag_set('stack_switch_model', 'none'): it must be 'basic'"),
     _case("A15: a target whose ISA is not compiled in", '''
         print(outcome(lambda: engine(target="s390x-unknown-linux-gnu")))
@@ -312,21 +297,21 @@ WASI = [
         import sys
         for answer in (lambda data: len(data) + 1, lambda data: -5000):
             s = w.Store()
-            config = w.WasiConfig()
-            config.stdout_custom = answer
-            s.set_wasi(config)
+            wasi = w.WasiConfig()
+            wasi.stdout_custom = answer
+            s.set_wasi(wasi)
             linker = w.Linker(s.engine)
             linker.define_wasi()
             start = linker.instantiate(s, w.Module.from_file(s.engine, HELLO)).exports(s)["_start"]
             print(outcome(lambda: start(s)))
             sys.stdout.flush()
-        ''', "the callback returned"),
+        ''', "ok: None\nok: None", "the callback returned 43 for 42 bytes", "the callback returned -5000"),
     _case("NUL bytes in WASI arguments, environment and paths, and Config strings", '''
-        config = w.WasiConfig()
-        print(outcome(lambda: setattr(config, "argv", ["a\\0b"])))
-        print(outcome(lambda: setattr(config, "env", [("A", "b\\0c")])))
-        print(outcome(lambda: setattr(config, "stdout_file", "/tmp/x\\0y")))
-        print(outcome(lambda: config.preopen_dir("/tmp\\0/etc", "/")))
+        wasi = w.WasiConfig()
+        print(outcome(lambda: setattr(wasi, "argv", ["a\\0b"])))
+        print(outcome(lambda: setattr(wasi, "env", [("A", "b\\0c")])))
+        print(outcome(lambda: setattr(wasi, "stdout_file", "/tmp/x\\0y")))
+        print(outcome(lambda: wasi.preopen_dir("/tmp\\0/etc", "/")))
         c = w.Config()
         print(outcome(lambda: c.cranelift_flag_set("opt_level\\0x", "none")))
         print(outcome(lambda: setattr(c, "target", "x86_64\\0")))
