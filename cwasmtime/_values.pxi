@@ -336,6 +336,8 @@ cdef union _Taken:
     wasmtime_func_t func          # a funcref: the function (store_id 0 for null)
     PyObject* obj                 # an externref: its object, a new reference (NULL for null)
 
+assert sizeof(_Taken) == sizeof(wasmtime_val_raw_t)  # a taken slot fits where it was
+
 
 cdef void _take(Store store, uint8_t kind, wasmtime_val_raw_t* slot) noexcept:
     """Replace a raw reference in ``slot`` by what stays valid without the Store (see
