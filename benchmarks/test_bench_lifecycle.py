@@ -54,7 +54,7 @@ def test_instantiate_floor(benchmark):
 
     def setup():
         store = w.Store(engine)
-        return store, module.ptr(), [w.Func(store, cb_type, echo)]
+        return store, module, [w.Func(store, cb_type, echo)]
 
     handle = instantiate_rounds(benchmark, "Instance(store, module, [func]): small module",
                                 "floor", _native.instantiate, setup)

@@ -19,6 +19,17 @@ cdef extern from "cwasmtime.h":
         size_t size
         wasm_valtype_t** data
 
+    ctypedef struct wasmtime_heaptype_t:
+        uint8_t kind
+
+    ctypedef struct wasmtime_reftype_t:
+        bint nullable
+        wasmtime_heaptype_t heaptype
+
+    ctypedef struct wasmtime_valtype_t:
+        uint8_t kind
+        wasmtime_reftype_t reftype
+
     ctypedef struct wasmtime_func_t:
         uint64_t store_id
 
@@ -62,7 +73,10 @@ cdef extern from "cwasmtime_native.h":
     wasm_valtype_vec_t* cw_wasm_functype_params(wasm_functype_t* type)
     wasm_valtype_vec_t* cw_wasm_functype_results(wasm_functype_t* type)
     void cw_wasm_functype_delete(wasm_functype_t* type)
-    wasm_valkind_t cw_wasm_valtype_kind(wasm_valtype_t* type)
+    wasm_valtype_t* cw_wasm_valtype_new(wasm_valkind_t kind)
+    wasm_valtype_t* cw_wasmtime_wasm_valtype_v128()
+    bint cw_wasmtime_wasm_valtype_equal(wasm_valtype_t* a, wasm_valtype_t* b)
+    wasm_valtype_t* cw_wasmtime_valtype_to_wasm(wasm_engine_t* engine, wasmtime_valtype_t* ty)
     wasmtime_context_t* cw_wasmtime_caller_context(wasmtime_caller_t* caller)
     void* cw_wasmtime_context_get_data(wasmtime_context_t* context)
     wasm_trap_t* cw_wasmtime_trap_new(const char* msg, size_t msg_len)
@@ -110,9 +124,12 @@ cdef extern from "cwasmtime_layout.h":
 
 
 cdef extern from "cwasmtime.h":
+    ctypedef struct wasmtime_sharedmemory_t
+
     ctypedef union wasmtime_extern_union_t:
         wasmtime_func_t func
         wasmtime_memory_t memory
+        wasmtime_sharedmemory_t* sharedmemory
 
     ctypedef struct wasmtime_extern_t:
         uint8_t kind

@@ -8,6 +8,7 @@ import sys
 from typing import Any, Callable, Dict, Generic, Optional, TypeVar, Union, overload
 
 from ._capi import ffi, lib
+from ._cstrings import c_path, c_string
 from ._error import WasmtimeError
 from ._managed import Managed
 from ._trap import check
@@ -93,6 +94,9 @@ class Config(Managed[Any]):
     def __init__(self) -> None:
         self._set_ptr(lib.wasm_config_new())
         self._applied: Dict[str, Any] = {}  # settings made so far, by name
+        # Cranelift flags, checked by Engine() (see _config_check): enabled, and set.
+        self._flags_enabled: Dict[str, None] = {}
+        self._flags_set: Dict[str, str] = {}
 
     def _repr(self) -> str:
         return "".join(["<Config", *(f" {k}={v!r}" for k, v in self._applied.items()), ">"])
@@ -187,7 +191,7 @@ class Config(Managed[Any]):
                 raise WasmtimeError("caching cannot be explicitly disabled")
             path = ffi.NULL
         elif isinstance(enabled, str):
-            path = enabled.encode("utf-8")
+            path = c_path(enabled)
         else:
             raise TypeError("expected string or bool")
         check(lib.wasmtime_config_cache_config_load(self.ptr(), path))
@@ -198,13 +202,14 @@ class Config(Managed[Any]):
         can compile but not run code). Raises WasmtimeError for an unknown triple."""
         if not isinstance(triple, str):
             raise TypeError("expected a str")
-        check(lib.wasmtime_config_target_set(self.ptr(), triple.encode("utf-8")))
+        check(lib.wasmtime_config_target_set(self.ptr(), c_string(triple)))
 
     def cranelift_flag_enable(self, flag: str) -> None:
         """Enable a target-specific Cranelift flag (see ``wasmtime settings``)."""
         if not isinstance(flag, str):
             raise TypeError("expected a str")
-        lib.wasmtime_config_cranelift_flag_enable(self.ptr(), flag.encode("utf-8"))
+        lib.wasmtime_config_cranelift_flag_enable(self.ptr(), c_string(flag))
+        self._flags_enabled[flag] = None
 
     def cranelift_flag_set(self, key: str, value: str) -> None:
         """Set a target-specific Cranelift flag to ``value`` (see ``wasmtime settings``)."""
@@ -212,8 +217,8 @@ class Config(Managed[Any]):
             raise TypeError("expected a str for key")
         if not isinstance(value, str):
             raise TypeError("expected a str for value")
-        lib.wasmtime_config_cranelift_flag_set(
-            self.ptr(), key.encode("utf-8"), value.encode("utf-8"))
+        lib.wasmtime_config_cranelift_flag_set(self.ptr(), c_string(key), c_string(value))
+        self._flags_set[key] = value
 
     # ---- runtime --------------------------------------------------------------------
     @_write_only

@@ -5,6 +5,7 @@ from typing import Any, Optional
 
 from ._capi import lib
 from ._config import Config
+from ._config_check import check_config
 from ._managed import Managed
 
 __all__ = ["Engine"]
@@ -22,6 +23,7 @@ class Engine(Managed[Any]):
         elif not isinstance(config, Config):
             raise TypeError("expected Config")
         stay_put = config._linear_memories_stay_put()
+        check_config(config)  # Wasmtime aborts the process on an invalid config
         self._set_ptr(lib.wasm_engine_new_with_config(config._consume()))
         # Whether 32-bit memories keep their address when they grow (Memory.view needs it).
         self._memories_stay_put = stay_put

@@ -12,10 +12,12 @@ def global_set(Store store, uintptr_t handle, int kind, value):
     """Set the ``wasmtime_global_t`` at address ``handle`` to ``value`` of ``kind``."""
     cdef wasmtime_val_t val
     cdef wasmtime_error_t* error
-    store._check()
     _val_lower(store, kind, value, &val)
-    error = cw_wasmtime_global_set(store._ctx, <wasmtime_global_t*>handle, &val)
-    cw_wasmtime_val_unroot(&val)
+    try:
+        store._check()  # after converting `value`, which may have run code that closed it
+        error = cw_wasmtime_global_set(store._ctx, <wasmtime_global_t*>handle, &val)
+    finally:
+        cw_wasmtime_val_unroot(&val)
     if error != NULL:
         raise call_failure(<uintptr_t>error, 0)
 

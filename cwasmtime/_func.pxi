@@ -19,14 +19,23 @@ cdef class _Signature:
         sig.kinds = <uint8_t*>malloc(sig.nparams + sig.nresults + 1)
         if sig.kinds == NULL:
             raise MemoryError()
-        for i in range(params.size):
-            sig.kinds[i] = cw_wasm_valtype_kind(params.data[i])
-        for i in range(results.size):
-            sig.kinds[sig.nparams + i] = cw_wasm_valtype_kind(results.data[i])
         for i in range(sig.nparams + sig.nresults):
+            sig.kinds[i] = _call_kind(params.data[i] if i < sig.nparams else results.data[i - sig.nparams])
             if sig.kinds[i] == KIND_EXTERNREF:
                 sig.has_externref = True
+            if i < sig.nparams and (sig.kinds[i] == KIND_EXTERNREF or sig.kinds[i] == KIND_FUNCREF):
+                sig.param_refs = True
         return sig
+
+
+cdef uint8_t _call_kind(wasm_valtype_t* ty) except 255:
+    """The KIND_* a call passes a value of type ``ty`` as; TypeError for the types it
+    cannot (calls are unchecked: any other reference would reach wasm unverified)."""
+    cdef int cls = _valtype_class(ty)
+    if _vt_call_kind[cls] == 255:
+        raise TypeError(f"unsupported value type {VALTYPE_NAMES[cls]} in a function signature: "
+                        f"cwasmtime passes i32, i64, f32, f64, v128, externref and funcref values")
+    return _vt_call_kind[cls]
 
 
 cdef class Func:
@@ -41,11 +50,13 @@ cdef class Func:
         if not callable(func):
             raise TypeError("expected a callable host function")
         cdef Store s = _store_of(store)
-        cdef wasm_functype_t* fty = <wasm_functype_t*>_address(ty.ptr())
+        fty_c = ty._ptr_for(s.engine)  # kept by `ty` (or its copy for that engine)
+        cdef wasm_functype_t* fty = <wasm_functype_t*>_address(fty_c)
         cdef _HostFunc host = _HostFunc.__new__(_HostFunc)
         host.fn = func
         host.sig = _Signature.of(fty)
         host.access_caller = access_caller
+        s._check()  # again: the FuncType's Python code above may have closed it
         # The C func owns one reference to `host`, dropped by its finalizer.
         Py_INCREF(host)
         cw_wasmtime_func_new_unchecked(s._ctx, fty, _host_trampoline, <void*>host,
@@ -132,31 +143,27 @@ cdef class Func:
 cdef class TypedFunc:
     """The state behind ``Func.typed``: a Func, its Store and its signature."""
 
+    # _invoke checks the Store, after the arguments are converted.
     def __call__(self, *params):
-        self._store._check()
         return _call(self._func, self._store, params, self._release_gil)
 
     def call0(self):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
-        self._store._check()
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
 
     def call1(self, a):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
-        self._store._check()
         _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
 
     def call2(self, a, b):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
-        self._store._check()
         _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
         _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
 
     def call3(self, a, b, c):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
-        self._store._check()
         _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
         _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
         _lower(self._store, self._sig.kinds[2], c, &slots[2], NULL)
@@ -203,10 +210,12 @@ cdef object _call(Func func, Store s, tuple args, bint release_gil, Py_ssize_t f
 
 
 cdef object _invoke(Func func, Store s, _Signature sig, wasmtime_val_raw_t* slots, bint release_gil):
-    """Run the call on lowered ``slots`` (sized for sig.nslots); lift the results."""
+    """Run the call on lowered ``slots`` (sized for sig.nslots); lift the results. The
+    Store is checked here, after the arguments were converted: converting one may have
+    run code that closed it or entered it from another thread."""
     cdef wasmtime_error_t* error
     cdef wasm_trap_t* trap = NULL
-    cdef Py_ssize_t i
+    s._check()
     s._owner = PyThread_get_thread_ident()
     s._depth += 1
     if release_gil:
@@ -218,7 +227,12 @@ cdef object _invoke(Func func, Store s, _Signature sig, wasmtime_val_raw_t* slot
     if error != NULL or trap != NULL:
         raise _failure(s, error, trap)
     if sig.nresults == 0:
-        return None
-    if sig.nresults == 1:
-        return _lift(s, sig.kinds[sig.nparams], &slots[0])
-    return [_lift(s, sig.kinds[sig.nparams + i], &slots[i]) for i in range(sig.nresults)]
+        result = None
+    elif sig.nresults == 1:
+        result = _lift(s, sig.kinds[sig.nparams], &slots[0])
+    else:
+        _take_all(s, &sig.kinds[sig.nparams], slots, sig.nresults)
+        result = _built_all(s, &sig.kinds[sig.nparams], slots, sig.nresults)
+    if _dropped:
+        _release_dropped()
+    return result

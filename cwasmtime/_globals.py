@@ -28,10 +28,11 @@ class Global(StoreOwned):
         if not isinstance(ty, GlobalType):
             raise TypeError("expected a GlobalType")
         kind = kind_of(ty.content)
+        ty_ptr = ty.ptr()
         s = _native.store_of(store)
         out = ffi.new("wasmtime_global_t *")
-        with lowered(s, kind, val) as c_val:
-            check(lib.wasmtime_global_new(s._context(), ty.ptr(), c_val, out))
+        with lowered(s, kind, val) as c_val:  # the context last: lowering may run code
+            check(lib.wasmtime_global_new(s._context(), ty_ptr, c_val, out))
         self._adopt(s, out)
         self._kind = kind
 
@@ -61,7 +62,10 @@ class Global(StoreOwned):
     def value(self, store: Storelike) -> Any:
         """The current value as a Python value (a null reference is returned as a null
         ``Val``, which compares equal to None)."""
-        return _native.global_get(_native.check_owner(self._owner, store), self._address)
+        s = _native.check_owner(self._owner, store)
+        if self._kind is None:
+            self._content_kind(s)  # TypeError for a type Wasmtime cannot read (a continuation aborts it)
+        return _native.global_get(s, self._address)
 
     def set_value(self, store: Storelike, val: Any) -> None:
         """Set the value (WasmtimeError if the global is immutable)."""

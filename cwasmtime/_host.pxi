@@ -13,50 +13,55 @@ cdef wasm_trap_t* _host_trampoline(void* env, wasmtime_caller_t* caller,
                                    wasmtime_val_raw_t* slots, size_t nslots) noexcept with gil:
     cdef _HostFunc host = <_HostFunc>env
     cdef Store store = <Store>cw_wasmtime_context_get_data(cw_wasmtime_caller_context(caller))
-    cdef Caller wrapped = None
+    if host.sig.param_refs:
+        _take_all(store, host.sig.kinds, slots, host.sig.nparams)  # before any object is built
     try:
-        if host.access_caller:
-            wrapped = Caller.__new__(Caller)
-            wrapped._caller = caller
-            wrapped._store = store
-        _store_results(store, host.sig, _call_host(host, store, wrapped, slots), slots)
+        _store_results(store, host.sig, _call_host(host, store, caller, slots), slots)
         return NULL
     except BaseException as exc:
         store._pending = exc
         return cw_wasmtime_trap_new("python exception", 16)
-    finally:
-        if wrapped is not None:
-            wrapped._caller = NULL
 
 
-cdef object _call_host(_HostFunc host, Store store, Caller caller, wasmtime_val_raw_t* slots):
-    """``host.fn([caller,] *params)`` with the params lifted from ``slots``, called
-    through vectorcall from a C array (no argument tuple)."""
+cdef object _call_host(_HostFunc host, Store store, wasmtime_caller_t* caller_c,
+                       wasmtime_val_raw_t* slots):
+    """``host.fn([caller,] *params)`` with the params built from ``slots`` (their
+    references taken), called through vectorcall from a C array (no argument tuple).
+    The Caller it may be given is valid only during this call."""
     cdef _Signature sig = host.sig
-    cdef Py_ssize_t i, filled = 0
-    cdef Py_ssize_t nargs = sig.nparams + (caller is not None)
+    cdef Caller caller = None
+    cdef Py_ssize_t i, filled = 0, built = 0
+    cdef Py_ssize_t nargs = sig.nparams + host.access_caller
     cdef PyObject* stack[STACK_SLOTS + 1]
     cdef PyObject** argv = stack
-    if nargs > STACK_SLOTS + 1:
-        argv = <PyObject**>malloc(nargs * sizeof(PyObject*))
-        if argv == NULL:
-            raise MemoryError()
     try:
-        if caller is not None:
+        if nargs > STACK_SLOTS + 1:
+            argv = <PyObject**>malloc(nargs * sizeof(PyObject*))
+            if argv == NULL:
+                raise MemoryError()
+        if host.access_caller:
+            caller = Caller.__new__(Caller)
+            caller._caller = caller_c
+            caller._store = store
             Py_INCREF(caller)
             argv[filled] = <PyObject*>caller
             filled += 1
-        for i in range(sig.nparams):
-            value = _lift(store, sig.kinds[i], &slots[i])
+        for built in range(sig.nparams):
+            value = _built(store, sig.kinds[built], &slots[built])
             Py_INCREF(value)
             argv[filled] = <PyObject*>value
             filled += 1
+        built = sig.nparams
         return PyObject_Vectorcall(host.fn, argv, nargs, NULL)
     finally:
+        if built < sig.nparams:  # an error on the way
+            _release_taken(sig.kinds, slots, built, sig.nparams)
         for i in range(filled):
             Py_XDECREF(argv[i])
         if argv != stack:
             free(argv)
+        if caller is not None:
+            caller._caller = NULL
 
 
 cdef int _store_results(Store store, _Signature sig, object results, wasmtime_val_raw_t* slots) except -1:
@@ -131,27 +136,30 @@ cdef class Caller:
         if not cw_wasmtime_caller_export_get(self._caller, name, len(name), &item):
             return None
         if item.kind != EXTERN_MEMORY:
+            if item.kind == EXTERN_SHAREDMEMORY:  # the lookup handed over a handle of its own
+                lib.wasmtime_sharedmemory_delete(
+                    ffi.cast("wasmtime_sharedmemory_t *", <uintptr_t>item.of.sharedmemory))
             return None
         return (<uintptr_t>cw_wasmtime_memory_data(s._ctx, &item.of.memory),
                 cw_wasmtime_memory_data_size(s._ctx, &item.of.memory))
 
 
 def linker_define_func(linker, bytes module, bytes name, ty, func, bint access_caller):
-    """Define a host function on a Linker (CFFI ``wasmtime_linker_t*``) through the
+    """Define a host function on a Linker (CFFI ``wasmtime_linker_t*``) of type ``ty`` (a
+    ``wasm_functype_t*`` for the linker's engine, see FuncType._ptr_for) through the
     same trampoline as ``Func``; usable in every Store the linker instantiates into.
     Returns the ``wasmtime_error_t*`` cdata (NULL on success)."""
     if not callable(func):
         raise TypeError("expected a callable host function")
-    cdef wasm_functype_t* fty = <wasm_functype_t*>_address(ty.ptr())
     cdef _HostFunc host = _HostFunc.__new__(_HostFunc)
     host.fn = func
-    host.sig = _Signature.of(fty)
+    host.sig = _Signature.of(<wasm_functype_t*>_address(ty))
     host.access_caller = access_caller
     # Owned by the linker's func definition from here on (even if defining fails,
     # wasmtime runs the finalizer).
     Py_INCREF(host)
     return lib.wasmtime_linker_define_func_unchecked(
-        linker, module, len(module), name, len(name), ty.ptr(),
+        linker, module, len(module), name, len(name), ty,
         ffi.cast("wasmtime_func_unchecked_callback_t", <uintptr_t>_host_trampoline),
         ffi.cast("void *", <uintptr_t><void*>host),
         ffi.cast("wasmtime_finalizer_t", <uintptr_t>_release_host))

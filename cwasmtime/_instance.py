@@ -32,6 +32,15 @@ def _noop() -> None:
     return None
 
 
+def module_arg(module: Any) -> Module:
+    """``module``, checked to be a Module (AttributeError otherwise, as wasmtime-py raises
+    when it calls ``module.ptr()``): its pointer goes to Wasmtime as is."""
+    if not isinstance(module, Module):
+        raise AttributeError(f"expected a Module, got {type(module).__name__} "
+                             f"(it has no attribute 'ptr')")
+    return module
+
+
 def extern_store_id(extern: Any) -> Optional[int]:
     """The store id inside a ``wasmtime_extern_t*``; None for store-independent items."""
     if extern.kind == _native.EXTERN_SHAREDMEMORY:
@@ -52,7 +61,7 @@ class Instance:
 
     def __init__(self, store: Storelike, module: Module, imports: Sequence[AsExtern]) -> None:
         s = self._owner = _native.store_of(store)
-        self._handle = _native.instantiate(s, module.ptr(), imports)
+        self._handle = _native.instantiate(s, module_arg(module), imports)
         self._exports = None
 
     def _init(self, store: _native.Store, handle: Tuple[int, int]) -> None:
@@ -107,12 +116,13 @@ class InstanceExports(Dict[str, AsExtern]):
     def __init__(self, store: _native.Store, instance: Instance) -> None:
         by_name: Dict[str, AsExtern] = {}
         items = []
-        ctx = store._context()
+        handle = instance._instance
         name = ffi.new("char **")
         name_len = ffi.new("size_t *")
         extern = ffi.new("wasmtime_extern_t *")
         i = 0
-        while lib.wasmtime_instance_export_nth(ctx, instance._instance, i, name, name_len, extern):
+        # The context is taken for each export: wrapping one runs Python code.
+        while lib.wasmtime_instance_export_nth(store._context(), handle, i, name, name_len, extern):
             item = wrap_extern(store, extern)
             key = ffi.unpack(name[0], name_len[0]).decode("utf-8")
             items.append(item)

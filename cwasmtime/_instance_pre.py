@@ -6,6 +6,7 @@ from typing import Any
 
 from ._capi import ffi, lib
 from . import _native
+from ._engine import Engine
 from ._instance import Instance
 from ._managed import Managed
 from ._module import Module
@@ -20,19 +21,21 @@ _NULL = ffi.NULL
 class InstancePre(Managed[Any]):
     """Made by ``Linker.instantiate_pre``; ``instantiate`` skips import resolution."""
 
+    _engine: Engine
     _needs_wasi = False
 
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_instance_pre_delete(ptr)
 
     @classmethod
-    def _from_ptr(cls, ptr: Any, needs_wasi: bool = False) -> "InstancePre":
-        """Take ownership of a ``wasmtime_instance_pre_t*``; ``needs_wasi`` when its
-        linker defines WASI (stores must then have a WASI context)."""
+    def _from_ptr(cls, ptr: Any, engine: Engine, needs_wasi: bool = False) -> "InstancePre":
+        """Take ownership of a ``wasmtime_instance_pre_t*`` made by a linker of ``engine``;
+        ``needs_wasi`` when that linker defines WASI (stores must then have a WASI context)."""
         if ptr == _NULL:
             raise ValueError("NULL wasmtime_instance_pre_t pointer")
         pre: InstancePre = cls.__new__(cls)
         pre._set_ptr(ptr)
+        pre._engine = engine
         pre._needs_wasi = needs_wasi
         return pre
 
@@ -50,4 +53,4 @@ class InstancePre(Managed[Any]):
     @property
     def module(self) -> Module:
         """The Module this was created from."""
-        return Module._from_ptr(lib.wasmtime_instance_pre_module(self.ptr()))
+        return Module._from_ptr(lib.wasmtime_instance_pre_module(self.ptr()), self._engine)

@@ -28,6 +28,8 @@ cdef tuple _instantiate(Store store, _Instantiation how, void* target, void* mod
             error = cw_wasmtime_linker_instantiate(<wasmtime_linker_t*>target, store._ctx,
                                                    <wasmtime_module_t*>module, &out, &trap)
     store._depth -= 1
+    if _dropped:
+        _release_dropped()
     if error != NULL or trap != NULL:
         raise _failure(store, error, trap)
     if store._id is None:
@@ -36,25 +38,36 @@ cdef tuple _instantiate(Store store, _Instantiation how, void* target, void* mod
 
 
 def instantiate(Store store, module, imports):
-    """``wasmtime_instance_new`` of a ``wasmtime_module_t*`` (CFFI) with ``imports``
-    (Func, Memory, Global, Table, Tag, SharedMemory objects, each checked to belong to
-    ``store``)."""
-    cdef Py_ssize_t i = 0, n = len(imports)
+    """``wasmtime_instance_new`` of a Module with ``imports`` (Func, Memory, Global,
+    Table, Tag, SharedMemory objects, each checked to belong to ``store``)."""
+    # One pass over a tuple: a sequence's len() may disagree with its iteration, and
+    # converting an item (a subclass's _as_extern) may run code that mutates it.
+    imports = tuple(imports)
+    cdef Py_ssize_t i, n = len(imports)
     cdef wasmtime_extern_t stack[8]
     cdef wasmtime_extern_t* externs = stack
     if n > 8:
         externs = <wasmtime_extern_t*>malloc(n * sizeof(wasmtime_extern_t))
         if externs == NULL:
             raise MemoryError()
+    cdef list shared = []  # handles of our own on shared memories (see below)
     try:
-        for item in imports:
-            if i == n:
-                raise ValueError("imports changed size during instantiation")
-            _extern_into(store, item, &externs[i])
-            i += 1
-        return _instantiate(store, FROM_MODULE, <void*>_address(module), NULL,
+        for i in range(n):
+            _extern_into(store, imports[i], &externs[i])
+            if externs[i].kind == EXTERN_SHAREDMEMORY:
+                # The extern borrows the SharedMemory's handle, and a later item's
+                # conversion could close it: use a handle of our own.
+                clone = lib.wasmtime_sharedmemory_clone(
+                    ffi.cast("wasmtime_sharedmemory_t *", <uintptr_t>externs[i].of.sharedmemory))
+                shared.append(clone)
+                externs[i].of.sharedmemory = <wasmtime_sharedmemory_t*>_address(clone)
+        # Taken last: converting the imports may have run code that closed the module.
+        module_ptr = module.ptr()
+        return _instantiate(store, FROM_MODULE, <void*>_address(module_ptr), NULL,
                             externs if n else NULL, n)
     finally:
+        for clone in shared:
+            lib.wasmtime_sharedmemory_delete(clone)
         if externs != stack:
             free(externs)
 

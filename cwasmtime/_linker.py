@@ -1,25 +1,27 @@
 """``Linker``: resolves module imports by name and instantiates modules."""
 from __future__ import annotations
 
-from typing import Any, Callable
+import weakref
+from typing import Any, Callable, Dict, Tuple
 
 from . import _native
 from ._capi import ffi, lib
 from ._engine import Engine
 from ._error import WasmtimeError
 from ._extern import AsExtern, wrap_extern
-from ._instance import Instance, extern_store_id, store_id
+from ._instance import Instance, extern_store_id, module_arg, store_id
 from ._instance_pre import InstancePre
 from ._managed import Managed
 from ._module import Module
 from ._storelike import Storelike
 from ._trap import check
-from ._types import FuncType
-from ._wasi import require_wasi_context
+from ._types import FuncType, MemoryType, TableType
+from ._wasi import WASI_MODULES, require_wasi_context
 
 __all__ = ["Linker"]
 
 _NULL = ffi.NULL
+_MEMORY_OR_TABLE = (_native.EXTERN_MEMORY, _native.EXTERN_TABLE)
 
 
 class Linker(Managed[Any]):
@@ -34,6 +36,9 @@ class Linker(Managed[Any]):
         self._set_ptr(lib.wasmtime_linker_new(engine.ptr()))
         self.engine = engine
         self._defines_wasi = False
+        # (module, name) of each Memory or Table definition -> its Store (weakly):
+        # instantiating a module that imports one into another Store aborts Wasmtime.
+        self._store_items: Dict[Tuple[str, str], "weakref.ref[_native.Store]"] = {}
 
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_linker_delete(ptr)
@@ -50,14 +55,46 @@ class Linker(Managed[Any]):
         doc="Whether a later definition may replace an earlier one with the same name "
             "(default False: redefining raises WasmtimeError). Write-only.")
 
+    def _store_of(self, store: Storelike) -> _native.Store:
+        """The Store behind ``store``, which must belong to this linker's engine (Wasmtime
+        aborts on a Store of another engine)."""
+        s = _native.store_of(store)
+        if s.engine is not self.engine:
+            raise WasmtimeError("this Store belongs to another Engine than the Linker")
+        return s
+
+    def _defined(self, store: _native.Store, module: str, name: str, store_item: bool) -> None:
+        """Record a definition from ``store`` as ``module``/``name``: ``store_item`` if it
+        is a Memory or Table."""
+        if store_item:
+            self._store_items[module, name] = weakref.ref(store)
+        else:
+            self._store_items.pop((module, name), None)
+
+    def _check_imports(self, store: _native.Store, module: Module) -> None:
+        """Refuse to link ``module`` into ``store`` when Wasmtime would abort: a Memory or
+        Table it imports was defined from another Store, or it imports WASI and the Store
+        has no WASI context."""
+        items = self._store_items
+        if any(ref() is not store for ref in items.values()):
+            for imp in module.imports:
+                ref = items.get((imp.module, imp.name or ""))
+                if ref is not None and ref() is not store:
+                    raise WasmtimeError(
+                        f"cannot instantiate into this Store: the linker's {imp.module}.{imp.name} "
+                        f"is a Memory or Table of another Store")
+        if self._defines_wasi:
+            require_wasi_context(store, module)
+
     def define(self, store: Storelike, module: str, name: str, item: AsExtern) -> None:
         """Define ``item`` (from ``store``) as ``module``/``name``."""
-        s = _native.store_of(store)
-        extern = _native.extern_for(s, item)
         module_b = module.encode("utf-8")
         name_b = name.encode("utf-8")
+        s = _native.store_of(store)
+        extern = _native.extern_for(s, item)  # last: it borrows a SharedMemory's handle
         check(lib.wasmtime_linker_define(self.ptr(), s._context(), module_b, len(module_b),
                                          name_b, len(name_b), extern))
+        self._defined(s, module, name, extern.kind in _MEMORY_OR_TABLE)
 
     def define_func(self, module: str, name: str, ty: FuncType, func: Callable[..., Any],
                     access_caller: bool = False) -> None:
@@ -67,8 +104,10 @@ class Linker(Managed[Any]):
         name_b = name.encode("utf-8")
         if not isinstance(ty, FuncType):
             raise TypeError("expected a FuncType")
-        check(_native.linker_define_func(self.ptr(), module_b, name_b, ty, func,
+        ty_ptr = ty._ptr_for(self.engine)
+        check(_native.linker_define_func(self.ptr(), module_b, name_b, ty_ptr, func,
                                          bool(access_caller)))
+        self._store_items.pop((module, name), None)
 
     def define_instance(self, store: Storelike, name: str, instance: Instance) -> None:
         """Define every export of ``instance`` under module name ``name``."""
@@ -77,8 +116,11 @@ class Linker(Managed[Any]):
         name_b = name.encode("utf-8")
         s = _native.store_of(store)
         _native.check_owner(instance._owner, s)
+        handle = instance._instance
         check(lib.wasmtime_linker_define_instance(self.ptr(), s._context(), name_b,
-                                                  len(name_b), instance._instance))
+                                                  len(name_b), handle))
+        for export, item in instance.exports(s).items():
+            self._defined(s, name, export, item._as_extern().kind in _MEMORY_OR_TABLE)
 
     def define_wasi(self) -> None:
         """Define the WASI preview1 functions (the Store needs ``set_wasi``)."""
@@ -91,20 +133,21 @@ class Linker(Managed[Any]):
         if not isinstance(module, Module):
             raise TypeError("expected a `Module`")
         name_b = name.encode("utf-8")
-        s = _native.store_of(store)
+        s = self._store_of(store)
+        self._check_imports(s, module)  # a reactor is instantiated now
         with s._running_wasm() as ctx:
             error = lib.wasmtime_linker_module(self.ptr(), ctx, name_b, len(name_b), module.ptr())
         if error != _NULL:  # a reactor's initialization may have run host code
             raise s._failure(error, _NULL)
+        for export in module.exports:  # a reactor's memories and tables are now in `s`
+            self._defined(s, name, export.name, isinstance(export.type, (MemoryType, TableType)))
 
     def instantiate(self, store: Storelike, module: Module) -> Instance:
         """Instantiate ``module`` in ``store`` with this linker's definitions; raises
         WasmtimeError for a missing/mismatched import and Trap if the start traps."""
         s = _native.store_of(store)
-        module_ptr = module.ptr()
-        if self._defines_wasi:
-            require_wasi_context(s, module)
-        return Instance._from_handle(s, _native.linker_instantiate(s, self.ptr(), module_ptr))
+        self._check_imports(s, module_arg(module))
+        return Instance._from_handle(s, _native.linker_instantiate(s, self.ptr(), module.ptr()))
 
     def instantiate_pre(self, module: Module) -> InstancePre:
         """Resolve ``module``'s imports now; raises WasmtimeError if one is missing."""
@@ -112,12 +155,12 @@ class Linker(Managed[Any]):
             raise TypeError("expected a `Module`")
         out = ffi.new("wasmtime_instance_pre_t **")
         check(lib.wasmtime_linker_instantiate_pre(self.ptr(), module.ptr(), out))
-        return InstancePre._from_ptr(out[0], needs_wasi=self._defines_wasi)
+        return InstancePre._from_ptr(out[0], self.engine, needs_wasi=self._defines_wasi)
 
     def get_default(self, store: Storelike, name: str) -> _native.Func:
         """The default export of module ``name`` (a no-op function if none)."""
         name_b = name.encode("utf-8")
-        s = _native.store_of(store)
+        s = self._store_of(store)
         extern = ffi.new("wasmtime_extern_t *")
         extern.kind = _native.EXTERN_FUNC
         error = lib.wasmtime_linker_get_default(self.ptr(), s._context(), name_b, len(name_b),
@@ -132,7 +175,11 @@ class Linker(Managed[Any]):
         """The item defined as ``module``/``name``; WasmtimeError if there is none."""
         module_b = module.encode("utf-8")
         name_b = name.encode("utf-8")
-        s = _native.store_of(store)
+        s = self._store_of(store)
+        if self._defines_wasi and module in WASI_MODULES and not s._has_wasi:
+            # Wasmtime would abort the process at the function's first call.
+            raise WasmtimeError(f"{module}.{name} is a WASI function but the Store has no WASI "
+                                f"context; call store.set_wasi(WasiConfig()) first")
         extern = ffi.new("wasmtime_extern_t *")
         if not lib.wasmtime_linker_get(self.ptr(), s._context(), module_b, len(module_b),
                                        name_b, len(name_b), extern):
@@ -143,22 +190,30 @@ class Linker(Managed[Any]):
     def define_unknown_imports_as_traps(self, module: Module) -> None:
         """Define each of ``module``'s still-undefined function imports as a function
         that traps when called."""
-        if not isinstance(module, Module):
-            raise TypeError("expected a `Module`")
+        self._check_module(module)
         check(lib.wasmtime_linker_define_unknown_imports_as_traps(self.ptr(), module.ptr()))
 
     def define_unknown_imports_as_default_values(self, store: Storelike, module: Module) -> None:
         """Define each of ``module``'s still-undefined imports as a default value (zero,
         null) created in ``store``; functions return default results."""
-        if not isinstance(module, Module):
-            raise TypeError("expected a `Module`")
-        s = _native.store_of(store)
+        self._check_module(module)
+        s = self._store_of(store)
         check(lib.wasmtime_linker_define_unknown_imports_as_default_values(
             self.ptr(), s._context(), module.ptr()))
+        for imp in module.imports:  # the memories and tables made in `s`
+            key = (imp.module, imp.name or "")
+            if key not in self._store_items and isinstance(imp.type, (MemoryType, TableType)):
+                self._store_items[key] = weakref.ref(s)
+
+    def _check_module(self, module: Module) -> None:
+        if not isinstance(module, Module):
+            raise TypeError("expected a `Module`")
+        if module._engine is not self.engine:
+            raise WasmtimeError("this Module was compiled for another Engine than the Linker's")
 
 
 def _check_from(store: _native.Store, extern: Any) -> None:
-    """WasmtimeError if a linker item was defined from another Store (using it with
+    """WasmtimeError if a linker item was defined in another Store (using it with
     ``store`` would abort the process inside Wasmtime)."""
     item_store = extern_store_id(extern)
     if item_store is not None and item_store != store_id(store):

@@ -1,14 +1,32 @@
 # Linear memory: bounds-checked reads and writes (the size is re-read on every call,
 # wasm may grow the memory), ctypes views, and Memory.view's buffer exporter.
 
+cdef inline object _index_arg(object index, str message):
+    """``index`` as an exact int (None stays None). Done before anything is read from the
+    Store: ``__index__`` may run any code, closing the Store or growing (moving) memory."""
+    if index is None or PyLong_CheckExact(index):
+        return index
+    return _converted_index(index, message)
+
+
+cdef object _converted_index(object index, str message):
+    try:
+        return PyNumber_Index(index)
+    except TypeError:
+        raise TypeError(message) from None
+
+
+cdef inline object _slice_bound(object index):
+    return _index_arg(index, "slice indices must be integers or None or have an __index__ method")
+
+
 cdef Py_ssize_t _slice_index(object index, Py_ssize_t default, Py_ssize_t size) except? -1:
-    """``index`` as a bound of ``memory[start:stop]`` (slice semantics: None is the
-    default, negative counts from the end, out-of-range clamps)."""
+    """``index`` (an exact int or None, see _slice_bound) as a bound of ``memory[start:stop]``
+    (slice semantics: None is the default, negative counts from the end, out-of-range
+    clamps)."""
     cdef Py_ssize_t i
     if index is None:
         return default
-    if not PyLong_CheckExact(index):
-        return slice(index, index).indices(size)[0]  # other index types, exactly as Python
     try:
         i = index
     except OverflowError:
@@ -28,9 +46,10 @@ cdef class Memory:
         if not isinstance(ty, MemoryType):
             # AttributeError, as wasmtime-py raises when it calls `ty.ptr()`.
             raise AttributeError(f"expected a MemoryType, got {type(ty).__name__}")
+        ty_ptr = ty.ptr()
         cdef Store s = _store_of(store)
         out = ffi.new("wasmtime_memory_t *")
-        _check_error(lib.wasmtime_memory_new(s._ctx_c, ty.ptr(), out))
+        _check_error(lib.wasmtime_memory_new(s._ctx_c, ty_ptr, out))
         memcpy(&self._mem, <void*>_address(out), sizeof(wasmtime_memory_t))
         self._store = s
 
@@ -74,11 +93,13 @@ cdef class Memory:
 
     def grow(self, store, delta):
         """Grow by ``delta`` pages; returns the previous size in pages."""
-        cdef Store s = self._use(store)
+        delta = _index_arg(delta, "expected an integer")
         if delta < 0:
             raise WasmtimeError("cannot grow by negative amount")
+        cdef uint64_t pages = delta
+        cdef Store s = self._use(store)
         prev = ffi.new("uint64_t *")
-        _check_error(lib.wasmtime_memory_grow(s._ctx_c, self._mem_c(), delta, prev))
+        _check_error(lib.wasmtime_memory_grow(s._ctx_c, self._mem_c(), pages, prev))
         return prev[0]
 
     def size(self, store):
@@ -109,14 +130,16 @@ cdef class Memory:
     def get_buffer_ptr(self, store, size=None, offset=0):
         """A ctypes ``c_ubyte`` array over ``[offset, offset + size)`` of linear memory,
         without copying (valid until memory grows)."""
+        import ctypes
+        size = _index_arg(size, "expected an integer size")
+        offset = _index_arg(offset, "expected an integer offset")
         cdef Store s = self._use(store)
         cdef size_t length = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
         if size is None:
             size = length - offset
         if offset < 0 or size < 0 or offset + size > length:
             raise IndexError("buffer out of memory bounds")
-        import ctypes
-        address = <uintptr_t>cw_wasmtime_memory_data(s._ctx, &self._mem) + offset
+        address = <uintptr_t>cw_wasmtime_memory_data(s._ctx, &self._mem) + <size_t>offset
         return (ctypes.c_ubyte * size).from_address(address)
 
     def view(self, store):
@@ -132,6 +155,7 @@ cdef class Memory:
             raise WasmtimeError(
                 "Memory.view needs a memory that never moves: a 32-bit memory, and an engine "
                 "with the default memory_reservation (or memory_may_move = False)")
+        s._check()  # the checks above ran Python code
         cdef _MemoryBuffer exporter = _MemoryBuffer.__new__(_MemoryBuffer)
         exporter._store = s
         exporter._base = <char*>cw_wasmtime_memory_data(s._ctx, &self._mem)
@@ -147,6 +171,8 @@ cdef class Memory:
 
     def read(self, store, start=0, stop=None):
         """A copy of ``memory[start:stop]`` as a bytearray (slice semantics)."""
+        start = _slice_bound(start)
+        stop = _slice_bound(stop)
         cdef Store s = self._use(store)
         cdef Py_ssize_t size = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
         cdef Py_ssize_t lo = _slice_index(start, 0, size)
@@ -159,21 +185,27 @@ cdef class Memory:
     def write(self, store, value, start=None):
         """Copy ``value`` (bytes-like) into memory at ``start`` (negative counts from
         the end); returns the byte count. IndexError if it does not fit."""
-        cdef Store s = self._use(store)
-        cdef Py_ssize_t size = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
-        cdef Py_ssize_t lo = _slice_index(start, 0, size)
         cdef Py_buffer view
-        if lo >= size:
-            raise IndexError("index out of range")
+        cdef Store s
+        cdef Py_ssize_t size, lo
+        start = _slice_bound(start)
+        # Converting `value` may run code (iterating it, exporting its buffer): all of it
+        # happens before the Store is checked and the memory's size and address are read.
         if not isinstance(value, (bytes, bytearray, memoryview)):
             value = bytearray(value)
         PyObject_GetBuffer(value, &view, PyBUF_SIMPLE)
         try:
+            s = self._use(store)
+            size = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
+            lo = _slice_index(start, 0, size)
+            if lo >= size:
+                raise IndexError("index out of range")
             if view.len == 0:
                 return 0
             if lo + view.len > size:
                 raise IndexError("index out of range")
-            memcpy(<char*>cw_wasmtime_memory_data(s._ctx, &self._mem) + lo, view.buf, view.len)
+            # memmove: `value` may be a view of this very memory.
+            memmove(<char*>cw_wasmtime_memory_data(s._ctx, &self._mem) + lo, view.buf, view.len)
             return view.len
         finally:
             PyBuffer_Release(&view)

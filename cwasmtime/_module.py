@@ -5,10 +5,12 @@ import os
 from typing import Any, List, Union
 
 from ._capi import ffi, lib
+from ._cstrings import c_path
 from ._engine import Engine
-from ._error import read_byte_vec
+from ._error import WasmtimeError, read_byte_vec
 from ._managed import Managed
 from ._repr import listing
+from ._tablescan import huge_table
 from ._trap import check
 from ._types import ExportType, ImportType
 from ._wat2wasm import _to_wasm
@@ -29,28 +31,45 @@ def _bytes_arg(data: Union[bytes, bytearray]) -> Any:
     return ffi.from_buffer(_UINT8_ARRAY, data)
 
 
+def _refuse_huge_tables(binary: bytes) -> None:
+    limits = huge_table(binary)
+    if limits is not None:
+        raise WasmtimeError(
+            f"this module has a table with 2**32 or more elements ({limits}): Wasmtime's C API "
+            f"cannot describe such a table without aborting the process, so cwasmtime refuses it")
+
+
 class Module(Managed[Any]):
     """A wasm module compiled for an ``Engine``; instantiate it with ``Instance``/``Linker``.
 
     ``wasm`` is the binary module, or the text format as ``str`` (or ``bytes`` not
     starting with a NUL byte)."""
 
+    _engine: Engine  # the Engine it was compiled for
+
     def __init__(self, engine: Engine, wasm: Union[str, bytes, bytearray]) -> None:
         if not isinstance(engine, Engine):
             raise TypeError("expected an Engine")
-        binary = _to_wasm(wasm)
+        binary = bytes(_to_wasm(wasm))  # a snapshot: a bytearray could change meanwhile
         out = ffi.new(_MODULE_PP)
-        check(lib.wasmtime_module_new(engine.ptr(), _bytes_arg(binary), len(binary), out))
+        check(lib.wasmtime_module_new(engine.ptr(), binary, len(binary), out))
+        try:
+            _refuse_huge_tables(binary)
+        except WasmtimeError:
+            _module_delete(out[0])
+            raise
         self._set_ptr(out[0])
+        self._engine = engine
 
     def _delete(self, ptr: Any) -> None:
         _module_delete(ptr)
 
     @classmethod
-    def _from_ptr(cls, ptr: Any) -> "Module":
-        """Take ownership of a ``wasmtime_module_t*``."""
+    def _from_ptr(cls, ptr: Any, engine: Engine) -> "Module":
+        """Take ownership of a ``wasmtime_module_t*`` compiled for ``engine``."""
         module: Module = cls.__new__(cls)
         module._set_ptr(ptr)
+        module._engine = engine
         return module
 
     @classmethod
@@ -65,7 +84,9 @@ class Module(Managed[Any]):
         """Raise WasmtimeError unless ``wasm`` is a valid binary module for ``engine``."""
         if not isinstance(wasm, (bytes, bytearray)):
             raise TypeError("expected wasm bytes")
-        check(lib.wasmtime_module_validate(engine.ptr(), _bytes_arg(wasm), len(wasm)))
+        binary = bytes(wasm)
+        check(lib.wasmtime_module_validate(engine.ptr(), binary, len(binary)))
+        _refuse_huge_tables(binary)
 
     @classmethod
     def deserialize(cls, engine: Engine, encoded: Union[bytes, bytearray]) -> "Module":
@@ -76,15 +97,14 @@ class Module(Managed[Any]):
         out = ffi.new(_MODULE_PP)
         check(lib.wasmtime_module_deserialize(
             engine.ptr(), _bytes_arg(encoded), len(encoded), out))
-        return cls._from_ptr(out[0])
+        return cls._from_ptr(out[0], engine)
 
     @classmethod
     def deserialize_file(cls, engine: Engine, path: Union[str, os.PathLike[str]]) -> "Module":
         """Like ``deserialize``, reading (memory-mapping) the file at ``path``."""
         out = ffi.new(_MODULE_PP)
-        check(lib.wasmtime_module_deserialize_file(
-            engine.ptr(), os.fsencode(path), out))
-        return cls._from_ptr(out[0])
+        check(lib.wasmtime_module_deserialize_file(engine.ptr(), c_path(path), out))
+        return cls._from_ptr(out[0], engine)
 
     @property
     def imports(self) -> List[ImportType]:

@@ -76,6 +76,7 @@ cdef class _Signature:
     cdef Py_ssize_t nresults
     cdef Py_ssize_t nslots
     cdef bint has_externref
+    cdef bint param_refs          # an externref or funcref among the params
     cdef uint8_t* kinds           # params, then results
 
     @staticmethod

@@ -175,20 +175,11 @@ _PASSABLE = ("i32", "i64", "f32", "f64", "externref", "funcref")
 
 
 def type_name(valtype: "ValType") -> str:
-    """i32 ... funcref, "v128", or "a reference" (any other: anyref, typed, non-null):
-    Wasmtime's wasm_valtype_kind (behind ``str(ValType)``) aborts the process on the
-    last two, so compare first."""
-    from ._capi import lib
-    from ._types import ValType
-    for name in _PASSABLE:
-        known = getattr(ValType, name)()  # kept alive across the call that reads it
-        if lib.wasmtime_wasm_valtype_equal(valtype.ptr(), known.ptr()):
-            return name
-    v128 = lib.wasmtime_wasm_valtype_v128()
-    try:
-        return "v128" if lib.wasmtime_wasm_valtype_equal(valtype.ptr(), v128) else "a reference"
-    finally:
-        lib.wasm_valtype_delete(v128)
+    """i32 ... funcref, "v128", or "a reference" (any other: anyref, typed, non-null)."""
+    name = str(valtype)
+    if name == "anyref":  # what str() calls externref, as wasmtime-py does
+        return "externref"
+    return name if name in _PASSABLE or name == "v128" else "a reference"
 
 
 def _integer(text: str, kind: str, what: str) -> int:

@@ -26,14 +26,15 @@ class SharedMemory(Managed[Any]):
     """Owns a ``wasmtime_sharedmemory_t*`` (a handle: copies share the same memory)."""
 
     def __init__(self, engine: Engine, ty: MemoryType) -> None:
-        engine_ptr = engine.ptr()
+        engine.ptr()  # AttributeError for a non-Engine, as wasmtime-py raises
         ty_ptr = ty.ptr()
         if not isinstance(engine, Engine):
             raise TypeError("expected an Engine")
         if not isinstance(ty, MemoryType):
             raise TypeError("expected a MemoryType")
         out = ffi.new("wasmtime_sharedmemory_t **")
-        check(lib.wasmtime_sharedmemory_new(engine_ptr, ty_ptr, out))
+        # The engine's pointer last: the type's ptr() above may have run any code.
+        check(lib.wasmtime_sharedmemory_new(engine.ptr(), ty_ptr, out))
         self._set_ptr(out[0])
 
     def _delete(self, ptr: Any) -> None:

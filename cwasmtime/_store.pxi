@@ -54,8 +54,11 @@ cdef class Store:
         """Collect unreferenced ``externref`` values now."""
         lib.wasmtime_context_gc(self._context())
 
+    # Integer arguments are converted before the context is taken: CFFI converting one
+    # during the call could run its __int__, which could close the Store.
     def set_fuel(self, fuel):
         """Set the fuel left (needs ``Config.consume_fuel``)."""
+        fuel = PyNumber_Index(fuel)
         _check_error(lib.wasmtime_context_set_fuel(self._context(), fuel))
 
     def get_fuel(self):
@@ -77,12 +80,14 @@ cdef class Store:
 
     def set_epoch_deadline(self, ticks_after_current):
         """Trap wasm once the engine's epoch passes the current one plus this many ticks."""
+        ticks_after_current = PyNumber_Index(ticks_after_current)
         lib.wasmtime_context_set_epoch_deadline(self._context(), ticks_after_current)
 
     def set_limits(self, memory_size=-1, table_elements=-1, instances=-1, tables=-1, memories=-1):
         """Cap this store's resources; a negative value leaves that limit unset."""
+        limits = [PyNumber_Index(n) for n in (memory_size, table_elements, instances, tables, memories)]
         self._check()
-        lib.wasmtime_store_limiter(self._store_c, memory_size, table_elements, instances, tables, memories)
+        lib.wasmtime_store_limiter(self._store_c, *limits)
 
     def close(self):
         """Free the store and everything in it; later use of it or its objects raises."""

@@ -35,10 +35,11 @@ class Table(StoreOwned):
         if not isinstance(ty, TableType):
             raise TypeError("expected a TableType")
         kind = kind_of(ty.element)
+        ty_ptr = ty.ptr()
         s = _native.store_of(store)
         out = ffi.new("wasmtime_table_t *")
-        with lowered(s, kind, init) as c_init:
-            check(lib.wasmtime_table_new(s._context(), ty.ptr(), c_init, out))
+        with lowered(s, kind, init) as c_init:  # the context last: lowering may run code
+            check(lib.wasmtime_table_new(s._context(), ty_ptr, c_init, out))
         self._adopt(s, out)
         self._kind = kind
 
@@ -82,6 +83,8 @@ class Table(StoreOwned):
         null reference (it compares equal to None), or None if ``idx`` is out of bounds."""
         s = _native.check_owner(self._owner, store)
         idx = _index(idx, "index")
+        if self._kind is None:
+            self._element_kind(s)  # TypeError for a type Wasmtime cannot read (a continuation aborts it)
         if idx < 0 or idx >= 1 << 64:
             return None
         return _native.table_get(s, self._address, idx)

@@ -24,9 +24,10 @@ class Tag(StoreOwned):
     def __init__(self, store: Storelike, ty: TagType) -> None:
         if not isinstance(ty, TagType):
             raise TypeError("expected a TagType")
+        ty_ptr = ty.ptr()
         s = _native.store_of(store)
         out = ffi.new("wasmtime_tag_t *")
-        check(lib.wasmtime_tag_new(s._context(), ty.ptr(), out))
+        check(lib.wasmtime_tag_new(s._context(), ty_ptr, out))
         self._adopt(s, out)
 
     def type(self, store: Storelike) -> TagType:

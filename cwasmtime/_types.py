@@ -7,8 +7,10 @@ otherwise. Accessors here (``FuncType.params``, ``ImportType.type``, ...) return
 copies, so a result stays valid even if the object it came from is closed or consumed."""
 from __future__ import annotations
 
+import weakref
 from typing import Any, Iterable, List, Optional, Self, Tuple, Union, cast
 
+from . import _native
 from ._capi import ffi, lib
 from ._error import WasmtimeError, read_byte_vec
 from ._managed import Managed
@@ -38,14 +40,7 @@ _MEMORYTYPE_PP = ffi.typeof("wasm_memorytype_t **")
 _UINT64_P = ffi.typeof("uint64_t *")
 _NO_MAX_32 = 0xFFFFFFFF  # wasm_limits_t.max meaning "no maximum"
 
-_VALKIND_NAMES = {
-    lib.WASM_I32: "i32",
-    lib.WASM_I64: "i64",
-    lib.WASM_F32: "f32",
-    lib.WASM_F64: "f64",
-    lib.WASM_EXTERNREF: "anyref",  # the name wasmtime-py prints for externref
-    lib.WASM_FUNCREF: "funcref",
-}
+_BOUND_ELSEWHERE: Any = object()  # FuncType._engine of a type bound to an unknown engine
 
 
 def _name(vec: Any) -> str:
@@ -111,9 +106,9 @@ class ValType(_Borrowable):
     def funcref(cls) -> "ValType":
         return cls._from_kind(lib.WASM_FUNCREF)
 
-    def _kind(self) -> int:
-        """The ``wasm_valkind_t`` of this type."""
-        return int(lib.wasm_valtype_kind(self.ptr()))
+    def _class(self) -> int:
+        """What this type is, as an index into ``_native.VALTYPE_NAMES`` (see _values.pxi)."""
+        return int(_native.valtype_class(int(ffi.cast("uintptr_t", self.ptr()))))
 
     @classmethod
     def _from_list(cls, vec: Any) -> List["ValType"]:
@@ -124,14 +119,19 @@ class ValType(_Borrowable):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ValType):
             return False
-        return self._kind() == other._kind()
+        cls = self._class()
+        # Concrete reference types (typed function references, GC) are equal only to
+        # themselves: Wasmtime aborts comparing two of them from different engines.
+        if cls == _native.VALTYPE_OTHER:
+            return bool(self.ptr() == other.ptr())
+        return cls == other._class()
 
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
 
     def __str__(self) -> str:
-        kind = self._kind()
-        return _VALKIND_NAMES.get(kind) or f"ValType({kind})"
+        name: str = _native.VALTYPE_NAMES[self._class()]
+        return name
 
     def _repr(self) -> str:
         return str(self)
@@ -156,6 +156,12 @@ def _valtype_vec(types: List[ValType]) -> Any:
 class FuncType(_Borrowable):
     """The signature of a function: parameter and result value types."""
 
+    # The Engine its wasm_functype_t is bound to (see _ptr_for): a weak reference, None
+    # while unbound (a new FuncType), _BOUND_ELSEWHERE when not known (one from a module
+    # or a function, already bound by Wasmtime).
+    _engine: Any = _BOUND_ELSEWHERE
+    _copies: "Optional[weakref.WeakKeyDictionary[Any, FuncType]]" = None
+
     def __init__(self, params: Iterable[ValType], results: Iterable[ValType]) -> None:
         params = list(params)
         results = list(results)
@@ -166,9 +172,29 @@ class FuncType(_Borrowable):
         if ptr == _NULL:
             raise WasmtimeError("failed to allocate FuncType")
         self._set_ptr(ptr)
+        self._engine = None
 
     def _free(self, ptr: Any) -> None:
         _functype_delete(ptr)
+
+    def _ptr_for(self, engine: Any) -> Any:
+        """The ``wasm_functype_t*`` to define a host function with in ``engine``. Wasmtime
+        binds a function type to the first engine it is used with and aborts the process
+        when another engine uses it: every other engine gets a copy of its own, made from
+        the value types (host functions take only abstract ones, see _Signature)."""
+        bound = self._engine
+        if bound is None:
+            self._engine = weakref.ref(engine)
+            return self.ptr()
+        if bound is not _BOUND_ELSEWHERE and bound() is engine:
+            return self.ptr()
+        copies = self._copies
+        if copies is None:
+            copies = self._copies = weakref.WeakKeyDictionary()
+        copy = copies.get(engine)
+        if copy is None:
+            copy = copies[engine] = FuncType(self.params, self.results)
+        return copy._ptr_for(engine)
 
     @property
     def params(self) -> List[ValType]:

@@ -1,8 +1,8 @@
-"""``wasmtime_val_t`` (CFFI) <-> Python values, for globals and tables.
+"""Python values -> ``wasmtime_val_t`` (CFFI), for globals and tables.
 
-The conversion itself is the Cython one used by Func calls (``_native.val_to_c`` /
-``_native.val_from_c``), so both layers share one externref representation. This module
-maps value types to ``wasmtime_valkind_t``, checks store arguments, and unroots."""
+The conversion itself is the Cython one used by Func calls (``_native.val_to_c``), so
+both layers share one externref representation. This module maps value types to
+``wasmtime_valkind_t`` and unroots."""
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -12,23 +12,15 @@ from . import _native
 from ._capi import ffi, lib
 from ._types import ValType
 
-__all__ = ["kind_of", "to_c_val", "from_c_val", "lowered"]
-
-# wasmtime_valkind_t
-I32, I64, F32, F64, V128, FUNCREF, EXTERNREF = range(7)
-
-# wasm_valkind_t (wasm.h) -> wasmtime_valkind_t
-_KINDS = {0: I32, 1: I64, 2: F32, 3: F64, 4: V128, 128: EXTERNREF, 129: FUNCREF}
+__all__ = ["kind_of", "to_c_val", "lowered"]
 
 
 def kind_of(ty: ValType) -> int:
-    """The ``wasmtime_valkind_t`` for ``ty``."""
+    """The ``wasmtime_valkind_t`` of values of type ``ty``; TypeError if cwasmtime cannot
+    convert them."""
     if not isinstance(ty, ValType):
         raise TypeError("expected a ValType")
-    kind = _KINDS.get(ty._kind())
-    if kind is None:
-        raise TypeError(f"unsupported value type {ty}")
-    return kind
+    return int(_native.valtype_valkind(_address(ty.ptr())))
 
 
 def _address(ptr: Any) -> int:
@@ -57,11 +49,3 @@ def lowered(store: _native.Store, kind: Union[int, ValType], value: Any) -> Iter
     finally:
         lib.wasmtime_val_unroot(val)
 
-
-def from_c_val(store: _native.Store, val: Any) -> Any:
-    """The Python value in a ``wasmtime_val_t*`` (int, float, Func, the externref's
-    object, or None for a null ref); unroots ``val``."""
-    try:
-        return _native.val_from_c(store, _address(val))
-    finally:
-        lib.wasmtime_val_unroot(val)

@@ -19,6 +19,97 @@ cdef str _kind_name(uint8_t kind):
     return f"<unsupported value kind {kind}>"
 
 
+# ------------------------------------------------------------------ value types
+# A value type is classified by comparing it with the abstract types below: that never
+# aborts (Wasmtime only asserts when it compares two concrete types of different
+# engines), while wasm_valtype_kind aborts the process on v128 and on every reference
+# type but nullable externref/funcref, and wasmtime_valtype_new on continuation types.
+# The classes: the numbers, nullable externref and funcref, v128 (the kinds a call
+# passes), then the other abstract references; VT_OTHER is any concrete or continuation
+# reference type.
+
+cdef enum:
+    VT_EXTERNREF = 4
+    VT_FUNCREF = 5
+    VT_V128 = 6
+    VT_COUNT = 29
+    VT_OTHER = VT_COUNT
+
+cdef wasm_valtype_t* _vt_known[VT_COUNT]
+cdef uint8_t _vt_call_kind[VT_COUNT + 1]  # KIND_* of a call's raw slot; 255: cannot pass
+cdef int8_t _vt_valkind[VT_COUNT + 1]     # wasmtime_valkind_t for globals/tables; -1: none
+
+
+cdef tuple _build_valtype_classes():
+    """Fill the tables above; returns the classes' names (as ``str(ValType)`` shows them)."""
+    cdef wasmtime_valtype_t rich
+    cdef int cls
+    for cls in range(4):
+        _vt_known[cls] = cw_wasm_valtype_new(cls)
+        _vt_call_kind[cls] = _vt_valkind[cls] = cls
+    _vt_known[VT_V128] = cw_wasmtime_wasm_valtype_v128()
+    _vt_call_kind[VT_V128] = KIND_V128
+    _vt_valkind[VT_V128] = 4
+    # (nullable, heap type kind, name, wasmtime_valkind_t of its values or -1), by class
+    # from VT_EXTERNREF on, skipping VT_V128. "anyref" is wasmtime-py's name for externref.
+    refs = [(True, 0, "anyref", 6), (True, 2, "funcref", 5)]
+    for heap, heap_name, valkind in ((0, "extern", 6), (2, "func", 5), (1, "noextern", 6),
+                                     (4, "nofunc", 5), (5, "any", -1), (6, "none", -1),
+                                     (7, "eq", -1), (8, "i31", -1), (9, "array", -1),
+                                     (11, "struct", -1), (13, "exn", -1), (15, "noexn", -1)):
+        for nullable in (True, False):
+            if not (nullable and heap in (0, 2)):
+                refs.append((nullable, heap, f"(ref {'null ' if nullable else ''}{heap_name})", valkind))
+    names = ["i32", "i64", "f32", "f64"]
+    memset(&rich, 0, sizeof(rich))
+    rich.kind = 5  # WASMTIME_VALTYPE_KIND_REF
+    cls = VT_EXTERNREF
+    for nullable, heap, name, valkind in refs:
+        if cls == VT_V128:
+            names.append("v128")
+            cls += 1
+        rich.reftype.nullable = nullable
+        rich.reftype.heaptype.kind = heap
+        _vt_known[cls] = cw_wasmtime_valtype_to_wasm(NULL, &rich)
+        _vt_call_kind[cls] = 255
+        _vt_valkind[cls] = valkind
+        names.append(name)
+        cls += 1
+    assert cls == VT_COUNT
+    _vt_call_kind[VT_EXTERNREF] = KIND_EXTERNREF
+    _vt_call_kind[VT_FUNCREF] = KIND_FUNCREF
+    _vt_call_kind[VT_OTHER] = 255
+    _vt_valkind[VT_OTHER] = -1
+    names.append("(ref <concrete type>)")
+    return tuple(names)
+
+
+VALTYPE_NAMES = _build_valtype_classes()
+VALTYPE_OTHER = VT_OTHER
+
+
+cdef int _valtype_class(wasm_valtype_t* ty) noexcept:
+    cdef int cls
+    for cls in range(VT_COUNT):
+        if cw_wasmtime_wasm_valtype_equal(ty, _vt_known[cls]):
+            return cls
+    return VT_OTHER
+
+
+def valtype_class(uintptr_t address):
+    """The class of the ``wasm_valtype_t*`` at ``address``: an index into VALTYPE_NAMES."""
+    return _valtype_class(<wasm_valtype_t*>address)
+
+
+def valtype_valkind(uintptr_t address):
+    """The ``wasmtime_valkind_t`` of the values of the ``wasm_valtype_t*`` at ``address``
+    (a global's content, a table's elements); TypeError for types cwasmtime cannot convert."""
+    cdef int cls = _valtype_class(<wasm_valtype_t*>address)
+    if _vt_valkind[cls] < 0:
+        raise TypeError(f"unsupported value type {VALTYPE_NAMES[cls]}")
+    return _vt_valkind[cls]
+
+
 cdef uint8_t _wasm_kind_of(int wasmtime_kind) except 255:
     # wasmtime_valkind_t (0..6) to the wasm.h kinds used internally.
     if 0 <= wasmtime_kind <= 4:
@@ -142,8 +233,36 @@ cdef class Val:
         return getattr(ValType, _kind_name(kind))()
 
 
+# Objects whose externref Wasmtime dropped, each still holding the externref's reference.
+cdef list _dropped = []
+
+
 cdef void _release_externref(void* data) noexcept with gil:
+    # Wasmtime drops externrefs inside its own calls (a collection, a Store being freed):
+    # an object's finalizer run there could close or re-enter that Store under Wasmtime.
+    # So the reference moves to _dropped, released once Wasmtime has returned.
+    try:
+        _dropped.append(<object>data)
+    except BaseException:
+        return  # out of memory: rather keep the object than finalize it here
     Py_XDECREF(<PyObject*>data)
+    if len(_dropped) == 1:  # the first since the last release: have it happen soon
+        Py_AddPendingCall(_release_dropped_pending, NULL)
+
+
+cdef int _release_dropped_pending(void* unused) noexcept with gil:
+    _release_dropped()
+    return 0
+
+
+cdef void _release_dropped() noexcept:
+    """Release the objects in _dropped (their finalizers run here). Called with the GIL,
+    outside Wasmtime: after each wasm call, and from the interpreter's pending calls."""
+    global _dropped
+    while _dropped:
+        batch = _dropped
+        _dropped = []
+        del batch
 
 
 cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out,
@@ -186,9 +305,10 @@ cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out
         if value is None:
             out.externref = 0
             return 0
+        store._check()  # converting an earlier value may have run code that closed it
         Py_INCREF(value)
+        # On failure Wasmtime has already run the finalizer, which took that reference.
         if not cw_wasmtime_externref_new(store._ctx, <void*>value, _release_externref, root):
-            Py_XDECREF(<PyObject*>value)
             raise WasmtimeError("failed to create an externref value")
         out.externref = cw_wasmtime_externref_to_raw(store._ctx, root)
         return 1
@@ -199,6 +319,7 @@ cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out
         if isinstance(value, Func):
             f = <Func>value
             _same_store(f._store, store)
+            store._check()
             out.funcref = cw_wasmtime_func_to_raw(store._ctx, &f._func)
             return 0
     elif kind == KIND_V128:
@@ -209,35 +330,101 @@ cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out
     raise TypeError("don't know how to convert %r to %s" % (value, _kind_name(kind)))
 
 
-cdef object _lift(Store store, uint8_t kind, wasmtime_val_raw_t* raw):
-    """Raw slot -> Python value, by wasm kind."""
+cdef union _Taken:
+    # A raw slot once its reference was taken out of the Store (see _take).
+    wasmtime_val_raw_t raw
+    wasmtime_func_t func          # a funcref: the function (store_id 0 for null)
+    PyObject* obj                 # an externref: its object, a new reference (NULL for null)
+
+assert sizeof(_Taken) == sizeof(wasmtime_val_raw_t)  # a taken slot fits where it was
+
+
+cdef void _take(Store store, uint8_t kind, wasmtime_val_raw_t* slot) noexcept:
+    """Replace a raw reference in ``slot`` by what stays valid without the Store (see
+    _Taken). Raw references must be taken before any Python object is built: building
+    one may run a finalizer (Python's cyclic GC) that collects the Store's garbage, which
+    frees what an unrooted raw externref names, or closes the Store. The Store is open."""
     cdef wasmtime_externref_t ref
     cdef wasmtime_func_t func
-    cdef void* data
-    if kind == KIND_I32:
-        return raw.i32
-    if kind == KIND_I64:
-        return raw.i64
-    if kind == KIND_F32:
-        return <double>raw.f32
-    if kind == KIND_F64:
-        return raw.f64
+    cdef void* data = NULL
     if kind == KIND_EXTERNREF:
-        if raw.externref == 0:
+        if slot.externref != 0:
+            cw_wasmtime_externref_from_raw(store._ctx, slot.externref, &ref)
+            data = cw_wasmtime_externref_data(store._ctx, &ref)
+            Py_XINCREF(<PyObject*>data)
+            cw_wasmtime_externref_unroot(&ref)
+        (<_Taken*>slot).obj = <PyObject*>data
+    elif kind == KIND_FUNCREF:
+        if slot.funcref == NULL:
+            memset(&func, 0, sizeof(func))
+        else:
+            cw_wasmtime_func_from_raw(store._ctx, slot.funcref, &func)
+        (<_Taken*>slot).func = func
+
+
+cdef void _take_all(Store store, const uint8_t* kinds, wasmtime_val_raw_t* slots, Py_ssize_t n) noexcept:
+    cdef Py_ssize_t i
+    for i in range(n):
+        _take(store, kinds[i], &slots[i])
+
+
+cdef object _built(Store store, uint8_t kind, wasmtime_val_raw_t* slot):
+    """The Python value of a slot (its reference, if any, already taken)."""
+    cdef PyObject* obj
+    if kind == KIND_I32:
+        return slot.i32
+    if kind == KIND_I64:
+        return slot.i64
+    if kind == KIND_F32:
+        return <double>slot.f32
+    if kind == KIND_F64:
+        return slot.f64
+    if kind == KIND_EXTERNREF:
+        obj = (<_Taken*>slot).obj
+        if obj == NULL:
             return None
-        cw_wasmtime_externref_from_raw(store._ctx, raw.externref, &ref)
-        data = cw_wasmtime_externref_data(store._ctx, &ref)
-        result = <object>data if data != NULL else None
-        cw_wasmtime_externref_unroot(&ref)
+        (<_Taken*>slot).obj = NULL
+        result = <object>obj
+        Py_XDECREF(obj)  # the reference _take made, now held by `result`
         return result
     if kind == KIND_FUNCREF:
-        if raw.funcref == NULL:
+        if (<_Taken*>slot).func.store_id == 0:
             return None
-        cw_wasmtime_func_from_raw(store._ctx, raw.funcref, &func)
-        return Func._wrap(store, &func)
+        return Func._wrap(store, &(<_Taken*>slot).func)
     if kind == KIND_V128:
-        return int.from_bytes((<char*>raw.v128)[:16], "little")
+        return int.from_bytes((<char*>slot.v128)[:16], "little")
     raise WasmtimeError(f"unsupported value kind {kind}")
+
+
+cdef inline object _lift(Store store, uint8_t kind, wasmtime_val_raw_t* slot):
+    """Raw slot -> Python value, by wasm kind (one value: nothing runs in between)."""
+    if kind == KIND_EXTERNREF or kind == KIND_FUNCREF:
+        _take(store, kind, slot)
+    return _built(store, kind, slot)
+
+
+cdef list _built_all(Store store, const uint8_t* kinds, wasmtime_val_raw_t* slots, Py_ssize_t n):
+    """The Python values of the ``n`` taken ``slots``; if one fails, the objects taken
+    for the others are released."""
+    cdef Py_ssize_t i = 0
+    try:
+        values = [None] * n
+        for i in range(n):
+            values[i] = _built(store, kinds[i], &slots[i])
+    except BaseException:
+        _release_taken(kinds, slots, i, n)
+        raise
+    return values
+
+
+cdef void _release_taken(const uint8_t* kinds, wasmtime_val_raw_t* slots, Py_ssize_t start,
+                         Py_ssize_t n) noexcept:
+    """Release the objects taken for ``slots[start:n]`` that were not built (an error)."""
+    cdef Py_ssize_t i
+    for i in range(start, n):
+        if kinds[i] == KIND_EXTERNREF:
+            Py_XDECREF((<_Taken*>&slots[i]).obj)
+            (<_Taken*>&slots[i]).obj = NULL
 
 
 def val_to_c(Store store, int kind, value, uintptr_t out):
@@ -246,12 +433,6 @@ def val_to_c(Store store, int kind, value, uintptr_t out):
     rooted: the caller unroots the val (``wasmtime_val_unroot``) once consumed."""
     store._check()
     _val_lower(store, kind, value, <wasmtime_val_t*>out)
-
-
-def val_from_c(Store store, uintptr_t address):
-    """The Python value of the ``wasmtime_val_t`` at ``address`` (not unrooted)."""
-    store._check()
-    return _val_value(store, <wasmtime_val_t*>address)
 
 
 cdef int _val_lower(Store store, int kind, object value, wasmtime_val_t* val) except -1:

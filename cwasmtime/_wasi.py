@@ -8,6 +8,7 @@ import sys
 from typing import Any, Callable, Dict, Iterable, List, Sequence, Union
 
 from ._capi import ffi, lib
+from ._cstrings import c_path, c_string
 from ._error import WasmtimeError
 from ._managed import Managed
 
@@ -26,7 +27,15 @@ def _write(data: Any, buf: Any, size: int) -> int:
     try:
         callback = _OUTPUTS[int(ffi.cast("uintptr_t", data))]
         written = callback(bytes(ffi.buffer(buf, size)))
-        return size if written is None else int(written)
+        if written is None:
+            return size
+        written = int(written)
+        # Anything else aborts the process: Wasmtime advances its buffer by a count over
+        # `size`, and turns a negative one into an errno, which must be 1 to 4095.
+        if not -4095 <= written <= size:
+            raise ValueError(f"the callback returned {written} for {size} bytes: it must return "
+                             f"the number of bytes consumed (0 to {size}), a negative errno, or None")
+        return written
     except BaseException as exc:  # never let an exception unwind into Wasmtime
         try:
             print(f"cwasmtime: WASI custom output callback failed: {exc!r}", file=sys.stderr)
@@ -50,13 +59,8 @@ _write_cb = ffi.callback("wasi_write_callback_t", _write, error=-errno.EIO, oner
 _release_cb = ffi.callback("wasmtime_finalizer_t", _release)
 
 
-def _path_bytes(path: PathArg) -> bytes:
-    raw = os.fspath(path)
-    return raw if isinstance(raw, bytes) else raw.encode("utf-8")
-
-
 def _c_strings(strings: Sequence[str]) -> List[Any]:
-    return [ffi.new("char[]", s.encode("utf-8")) for s in strings]
+    return [ffi.new("char[]", c_string(s)) for s in strings]
 
 
 class WasiConfig(Managed[Any]):
@@ -100,7 +104,7 @@ class WasiConfig(Managed[Any]):
         lib.wasi_config_inherit_env(self.ptr())
 
     def _set_stdin_file(self, path: PathArg) -> None:
-        if not lib.wasi_config_set_stdin_file(self.ptr(), _path_bytes(path)):
+        if not lib.wasi_config_set_stdin_file(self.ptr(), c_path(path)):
             raise WasmtimeError("failed to set stdin file")
 
     stdin_file = property(fset=_set_stdin_file,
@@ -111,7 +115,7 @@ class WasiConfig(Managed[Any]):
         lib.wasi_config_inherit_stdin(self.ptr())
 
     def _set_stdout_file(self, path: PathArg) -> None:
-        if not lib.wasi_config_set_stdout_file(self.ptr(), _path_bytes(path)):
+        if not lib.wasi_config_set_stdout_file(self.ptr(), c_path(path)):
             raise WasmtimeError("failed to set stdout file")
 
     stdout_file = property(fset=_set_stdout_file,
@@ -130,7 +134,7 @@ class WasiConfig(Managed[Any]):
         lib.wasi_config_inherit_stdout(self.ptr())
 
     def _set_stderr_file(self, path: PathArg) -> None:
-        if not lib.wasi_config_set_stderr_file(self.ptr(), _path_bytes(path)):
+        if not lib.wasi_config_set_stderr_file(self.ptr(), c_path(path)):
             raise WasmtimeError("failed to set stderr file")
 
     stderr_file = property(fset=_set_stderr_file,
@@ -150,8 +154,8 @@ class WasiConfig(Managed[Any]):
     def preopen_dir(self, path: str, guest_path: str, fs_mutable: bool = True) -> None:
         """Give the program the host directory ``path`` as ``guest_path``; read-only
         unless ``fs_mutable``."""
-        if not lib.wasi_config_preopen_dir(self.ptr(), path.encode("utf-8"),
-                                           guest_path.encode("utf-8"), bool(fs_mutable)):
+        if not lib.wasi_config_preopen_dir(self.ptr(), c_path(path), c_string(guest_path),
+                                           bool(fs_mutable)):
             raise WasmtimeError("failed to add preopen dir")
 
 

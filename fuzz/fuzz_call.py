@@ -1,26 +1,42 @@
 """Func.__call__ and host-function results with random Python values against random
-signatures, through guest exports and host functions."""
+signatures, through guest exports and host functions; some values are hostile (see
+_harness.hostile): converting them closes the Store, or grows (moves) a memory of it."""
 import atheris
 
-from _harness import run, wt
+from _harness import hostile, moving_engine, run, wt
 
 KINDS = ["i32", "i64", "f32", "f64", "externref", "funcref"]
-OTHER = wt.Store()
+ENGINE = moving_engine()
+MEMORY_MODULE = wt.Module(ENGINE, '(module (memory (export "m") 1 1000))')
+OTHER = wt.Store(ENGINE)
 OTHER_FUNC = wt.Func(OTHER, wt.FuncType([], []), lambda: None)
-STORES = {"current": wt.Store(), "inputs": 0}
+STORES = {"inputs": 0}
+
+
+def new_store() -> wt.Store:
+    store = wt.Store(ENGINE)
+    STORES["memory"] = wt.Instance(store, MEMORY_MODULE, []).exports(store)["m"]
+    return store
+
+
+STORES["current"] = new_store()
 
 
 def fresh_store() -> wt.Store:
-    """A Store keeps every Func made in it: start a new one every thousand inputs."""
+    """A Store keeps every Func made in it: start a new one every thousand inputs, and
+    after a hostile value closed it."""
     STORES["inputs"] += 1
-    if STORES["inputs"] % 1000 == 0:
-        STORES["current"].close()
-        STORES["current"] = wt.Store()
+    current = STORES["current"]
+    if STORES["inputs"] % 1000 == 0 or "closed" in repr(current):
+        current.close()
+        STORES["current"] = new_store()
     return STORES["current"]
 
 
 def value(fdp: "atheris.FuzzedDataProvider", store: wt.Store) -> object:
-    pick = fdp.ConsumeIntInRange(0, 11)
+    pick = fdp.ConsumeIntInRange(0, 12)
+    if pick == 12:
+        return hostile(fdp, store, STORES["memory"])[0]
     if pick == 0:
         return fdp.ConsumeInt(fdp.ConsumeIntInRange(1, 20))  # any size, any sign
     if pick == 1:

@@ -15,9 +15,9 @@
  * the ABI, and passing a non-const pointer where const is declared is always fine.
  * Left out on purpose: async support (including the component API's *_async entry
  * points), the guest profiler, custom memory/stack creators, the pooling allocator
- * and the GC reference/type families (anyref, eqref, structref, arrayref, exnref,
- * rich wasmtime_valtype_t).  The GC reference structs that other structs embed are
- * still declared in full.  The component model API is declared in its own section
+ * and the GC reference/type families (anyref, eqref, structref, arrayref, exnref;
+ * of the rich wasmtime_valtype_t, only what builds abstract reference types).  The GC
+ * reference structs that other structs embed are still declared in full.  The component model API is declared in its own section
  * at the end.
  */
 #ifndef CWASMTIME_H
@@ -40,6 +40,32 @@ enum {
     WASM_F64 = 3,
     WASM_EXTERNREF = 128,
     WASM_FUNCREF = 129
+};
+
+/* wasmtime_valtype_kind_t */
+enum {
+    WASMTIME_VALTYPE_KIND_I32 = 0,
+    WASMTIME_VALTYPE_KIND_I64 = 1,
+    WASMTIME_VALTYPE_KIND_F32 = 2,
+    WASMTIME_VALTYPE_KIND_F64 = 3,
+    WASMTIME_VALTYPE_KIND_V128 = 4,
+    WASMTIME_VALTYPE_KIND_REF = 5
+};
+
+/* wasmtime_heaptype_kind_t (the abstract heap types; 3, 10, 12, 14 are concrete) */
+enum {
+    WASMTIME_HEAPTYPE_KIND_EXTERN = 0,
+    WASMTIME_HEAPTYPE_KIND_NOEXTERN = 1,
+    WASMTIME_HEAPTYPE_KIND_FUNC = 2,
+    WASMTIME_HEAPTYPE_KIND_NOFUNC = 4,
+    WASMTIME_HEAPTYPE_KIND_ANY = 5,
+    WASMTIME_HEAPTYPE_KIND_NONE = 6,
+    WASMTIME_HEAPTYPE_KIND_EQ = 7,
+    WASMTIME_HEAPTYPE_KIND_I31 = 8,
+    WASMTIME_HEAPTYPE_KIND_ARRAY = 9,
+    WASMTIME_HEAPTYPE_KIND_STRUCT = 11,
+    WASMTIME_HEAPTYPE_KIND_EXN = 13,
+    WASMTIME_HEAPTYPE_KIND_NOEXN = 15
 };
 
 /* wasm_mutability_t */
@@ -458,9 +484,44 @@ typedef struct wasm_limits_t {
 wasm_valtype_t *wasm_valtype_new(wasm_valkind_t);
 wasm_valtype_t *wasm_valtype_copy(wasm_valtype_t *);
 void wasm_valtype_delete(wasm_valtype_t *);
+/* Never called by cwasmtime: it aborts on v128 and on most reference types */
 wasm_valkind_t wasm_valtype_kind(wasm_valtype_t *);
 wasm_valtype_t *wasmtime_wasm_valtype_v128(void);
 bool wasmtime_wasm_valtype_equal(wasm_valtype_t *a, wasm_valtype_t *b);
+
+/* Rich value types (wasmtime/types/val.h), only to build the abstract reference types */
+/* that value types are classified against (see _values.pxi): wasm_valtype_kind aborts */
+/* on v128 and most references, wasmtime_valtype_new on continuation references.       */
+typedef struct wasmtime_array_type wasmtime_array_type_t;
+typedef struct wasmtime_struct_type wasmtime_struct_type_t;
+typedef struct wasmtime_exn_type wasmtime_exn_type_t;
+typedef uint8_t wasmtime_heaptype_kind_t;
+typedef uint8_t wasmtime_valtype_kind_t;
+
+typedef union wasmtime_heaptype_union {
+    wasm_functype_t *concrete_func;
+    wasmtime_array_type_t *concrete_array;
+    wasmtime_struct_type_t *concrete_struct;
+    wasmtime_exn_type_t *concrete_exn;
+} wasmtime_heaptype_union_t;
+
+typedef struct wasmtime_heaptype {
+    wasmtime_heaptype_kind_t kind;
+    wasmtime_heaptype_union_t of;
+} wasmtime_heaptype_t;
+
+typedef struct wasmtime_reftype {
+    bool nullable;
+    wasmtime_heaptype_t heaptype;
+} wasmtime_reftype_t;
+
+typedef struct wasmtime_valtype {
+    wasmtime_valtype_kind_t kind;
+    wasmtime_reftype_t reftype;
+} wasmtime_valtype_t;
+
+/* `engine` may be NULL for every type but a concrete function reference */
+wasm_valtype_t *wasmtime_valtype_to_wasm(wasm_engine_t *engine, wasmtime_valtype_t *ty);
 
 wasm_functype_t *wasm_functype_new(wasm_valtype_vec_t *params, wasm_valtype_vec_t *results);
 wasm_functype_t *wasm_functype_copy(wasm_functype_t *);

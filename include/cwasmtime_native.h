@@ -19,7 +19,10 @@
   X(wasm_functype_params)                       \
   X(wasm_functype_results)                      \
   X(wasm_functype_delete)                       \
-  X(wasm_valtype_kind)                          \
+  X(wasm_valtype_new)                           \
+  X(wasmtime_wasm_valtype_v128)                 \
+  X(wasmtime_wasm_valtype_equal)                \
+  X(wasmtime_valtype_to_wasm)                   \
   X(wasmtime_caller_context)                    \
   X(wasmtime_context_get_data)                  \
   X(wasmtime_trap_new)                          \

@@ -29,3 +29,14 @@ def assert_clean_exit(done: subprocess.CompletedProcess[str]) -> None:
     assert done.returncode == 0, (
         f"exit status {done.returncode}\nstdout: {done.stdout[-1500:]}\n"
         f"stderr: {done.stderr[-3000:]}")
+
+
+# A prelude for run_isolated: `outcome(fn)`, what fn() did as one printable line.
+OUTCOME = """
+def outcome(fn):
+    try:
+        result = fn()
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return f"ok: {result!r}"
+"""

@@ -114,3 +114,57 @@ def test_double_close_is_harmless():
     engine = wt.Engine()
     engine.close()
     engine.close()
+
+
+def moving_memory():
+    """A memory that moves when it grows (nothing reserved up front), with its Store."""
+    config = wt.Config()
+    config.memory_reservation = 1 << 16
+    config.memory_guard_size = 0
+    config.memory_reservation_for_growth = 0
+    store = wt.Store(wt.Engine(config))
+    memory = wt.Instance(store, wt.Module(store.engine, '(module (memory (export "m") 1 10))'),
+                         []).exports(store)["m"]
+    return store, memory
+
+
+def test_memory_arguments_whose_conversion_grows_and_moves_the_memory():
+    store, memory = moving_memory()
+    memory.write(store, b"wasm", 65532)
+
+    class Grows:
+        def __index__(self):
+            memory.grow(store, 1)
+            return 65532
+
+    base = memory._span(store)[0]
+    assert memory.read(store, Grows(), 65536) == b"wasm"
+    assert memory.write(store, b"WASM", Grows()) == 4
+    assert memory.read(store, 65532, 65536) == b"WASM"
+    assert memory.data_len(store) == 3 * 65536
+    assert memory._span(store)[0] != base  # it moved: each access used the new address
+
+
+def test_memory_write_from_a_view_of_the_same_memory_overlapping():
+    store = wt.Store()
+    memory = wt.Instance(store, wt.Module(store.engine, '(module (memory (export "m") 1))'),
+                         []).exports(store)["m"]
+    memory.write(store, bytes(range(64)), 0)
+    with memory.view(store) as view:
+        memory.write(store, view[0:48], 16)
+        memory.write(store, view[16:64], 0)
+    assert memory.read(store, 0, 48) == bytes(range(48))
+    assert memory.read(store, 48, 64) == bytes(range(32, 48))
+
+
+def test_memory_index_errors_are_the_slice_errors_of_python():
+    store = wt.Store()
+    memory = wt.Instance(store, wt.Module(store.engine, '(module (memory (export "m") 1))'),
+                         []).exports(store)["m"]
+    with pytest.raises(TypeError) as ours:
+        memory.read(store, "0", 4)
+    with pytest.raises(TypeError) as python:
+        [][slice("0", 4)]
+    assert str(ours.value) == str(python.value)
+    with pytest.raises(TypeError):
+        memory.grow(store, 1.0)
