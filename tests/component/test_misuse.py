@@ -656,6 +656,66 @@ def test_set_subclass_whose_iteration_disagrees_with_its_length_does_not_overflo
     assert "survived {'a'}" in done.stdout
 
 
+@pytest.mark.parametrize("where", ["argument", "host result"])
+@pytest.mark.parametrize("cls", ["ResourceAny", "ResourceHost"])
+def test_a_resource_subclass_cannot_hand_over_a_pointer_of_its_own(where, cls):
+    # The handle comes from the object's methods (ptr, _consume, to_any): a subclass
+    # could return any address. Only the classes themselves are taken.
+    done = run_isolated(f"""
+        from cwasmtime._capi import ffi
+        from component.conftest import Resources
+        bogus = ffi.cast("wasmtime_component_resource_any_t *", 0x1234)
+
+        class Evil(cc.{cls}):
+            def __init__(self):
+                pass
+            def ptr(self):
+                return bogus
+            _consume = ptr
+            def to_any(self, store):
+                return self
+
+        r = Resources(cwasmtime, echo=lambda store, handle: Evil())
+        try:
+            if {where!r} == "argument":
+                r("borrow", Evil())
+            else:
+                r("echo", r("mk", 1))
+        except (TypeError, cwasmtime.WasmtimeError) as exc:
+            print("raised", type(exc).__name__, exc)
+    """)
+    isolation.assert_clean_exit(done)
+    assert "raised TypeError expected ResourceAny or ResourceHost" in done.stdout
+
+
+def test_a_dict_changed_while_it_is_lowered_is_lowered_as_it_was():
+    # A value's getter replaces three entries: the dict keeps its size, but iterating
+    # it skipped entries (the table was compacted), giving a map that was neither.
+    done = run_isolated("""
+        named = [("r", '(record (field "a" u32))')]
+        config = cwasmtime.Config()
+        config.wasm_component_model_map = True
+        e = Echo(cwasmtime, component_for("(map string $r)", "i32 i32", named),
+                 engine=cwasmtime.Engine(config))
+
+        class Replacer:
+            @property
+            def a(self):
+                for k in ("k0", "k1", "k2"):
+                    del d[k]
+                for k in ("n0", "n1", "n2"):
+                    d[k] = Record(a=99)
+                return 5
+
+        d = {f"k{i}": Record(a=i) for i in range(10)}
+        d["k5"] = Replacer()
+        before = sorted(d)
+        print(sorted(e.func(e.store, d)) == before, sorted(d) != before)
+    """)
+    isolation.assert_clean_exit(done)
+    assert done.stdout.strip() == "True True"
+
+
 # ------------------------------------------- future, stream (Wasmtime aborts on them)
 
 FUTURE_WAT = """(component
