@@ -346,6 +346,58 @@ def test_a_getter_growing_a_memory_that_moves_is_seen():
     assert out.split("\n")[:2] == ["moved True", "True"]
 
 
+HOST_GUEST = """(module
+  (import "$root" "give" (func $give (param i32)))
+  (memory (export "memory") 1)
+  (global $bump (mut i32) (i32.const 1024))
+  (func (export "cabi_realloc") (param i32 i32 i32 i32) (result i32)
+    (local $p i32)
+    (local.set $p (global.get $bump))
+    (global.set $bump (i32.add (local.get $p) (local.get 3)))
+    (local.get $p))
+  (func (export "grow") (drop (memory.grow (i32.const 20))))
+  ;; call-give: calls give (its record result at 16), returns the string's (ptr, len) word pair
+  (func (export "call-give") (result i64)
+    (call $give (i32.const 16))
+    (i64.load (i32.const 20))))"""
+
+
+def test_a_host_result_getter_growing_a_memory_that_moves_is_seen():
+    # bind.Host lowers a host function's result into the caller's memory (found through
+    # the Caller, never pinned): a getter that grows it (it moves) is followed by a re-read.
+    out = run(GUEST_PRELUDE, f"""
+        import ctypes
+        config = wasmtime.Config()
+        config.memory_reservation = 1 << 16
+        config.memory_guard_size = 0
+        config.memory_reservation_for_growth = 0
+        engine = wasmtime.Engine(config)
+        store = wasmtime.Store(engine)
+        linker = wasmtime.Linker(engine)
+        host = bind.Host(linker)
+        exports = {{}}
+
+        class Grows:
+            b = "from the host"
+            @property
+            def a(self):
+                exports["grow"](store)
+                return 7
+
+        give = t.FuncType([], t.Record([("a", t.U32), ("b", t.String)]))
+        host.define(None, "give", give, Grows)
+        instance = linker.instantiate(store, wasmtime.Module(engine, {HOST_GUEST!r}))
+        exports.update(instance.exports(store))
+        memory = exports["memory"]
+        before = ctypes.addressof(memory.data_ptr(store).contents)
+        pair = exports["call-give"](store) & 0xFFFFFFFFFFFFFFFF
+        ptr, n = pair & 0xFFFFFFFF, pair >> 32
+        print("moved", before != ctypes.addressof(memory.data_ptr(store).contents))
+        print(memory.read(store, 16, 20), bytes(memory.read(store, ptr, ptr + n)))
+    """)
+    assert out.split("\n")[:2] == ["moved True", "bytearray(b'\\x07\\x00\\x00\\x00') b'from the host'"]
+
+
 # ------------------------------------------------------------- lifting is inert
 
 
