@@ -6,9 +6,15 @@ Everything goes through a :class:`Context` (memory, realloc, string encoding,
 handle table). Each type descriptor (``cmabi.types``) is compiled once into a
 ``_Codec`` cached on the descriptor; a call is then a switch on a C int per value.
 
-Guest memory is never cached across a call into the guest: the memory's base and
-length are re-read from ``memory._cmabi_memory()`` at every entry point and after
-every ``realloc`` call. Every access the guest controls (pointers, lengths,
+Guest memory is never cached across Python code: the memory's base and length are
+re-read from ``memory._cmabi_memory()`` at every entry point, after every ``realloc``
+call and after anything else that may run Python code (a getter, ``__hash__``, a
+finalizer) before memory is touched again, unless the memory is *pinned* for the
+operation (see :class:`Context`). Lifting runs no Python code at all (no callbacks,
+and the garbage collector is paused: a finalizer could move or free the memory).
+Containers are read from their own storage (a ``list`` subclass's ``__len__`` or
+``__getitem__`` is not consulted), and a list changed by Python code run while it is
+lowered raises ``RuntimeError``. Every access the guest controls (pointers, lengths,
 discriminants, chars, strings, handles) is checked and raises :class:`Trap`.
 """
 import sys
@@ -19,7 +25,9 @@ from libc.string cimport memcpy, memset
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE
 from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
-from cpython.list cimport PyList_New, PyList_SET_ITEM
+from cpython.list cimport PyList_New, PyList_SET_ITEM, PyList_GET_SIZE, PyList_GET_ITEM
+from cpython.tuple cimport PyTuple_GET_SIZE, PyTuple_GET_ITEM
+from cpython.dict cimport PyDict_Items
 from cpython.ref cimport Py_INCREF
 
 cdef extern from "Python.h":
@@ -38,9 +46,12 @@ cdef extern from "Python.h":
     void* PyUnicode_DATA(object s)
     enum: PyUnicode_1BYTE_KIND
     bint PyLong_CheckExact(object v)
-    object PySequence_Fast(object v, const char* message)
+    double PyLong_AsDouble(object v) except? -1.0
+    long long PyLong_AsLongLongAndOverflow(object v, int* overflow) except? -1
     PyObject** PySequence_Fast_ITEMS(object seq)
     ctypedef struct PyObject
+    int PyGC_Disable()
+    int PyGC_Enable()
 
 from ._errors import Trap
 from . import types as _t
@@ -142,7 +153,10 @@ cdef class ByteArrayMemory:
 # --------------------------------------------------------------------------- handles
 
 cdef class ResourceHandle:
-    """One element of a :class:`HandleTable` (the spec's ``ResourceHandle``)."""
+    """One element of a :class:`HandleTable` (the spec's ``ResourceHandle``).
+
+    An owned handle has no ``borrow_scope``; a borrowed one belongs to the call of
+    the :class:`Context` it was lowered in (and only lowering makes live ones)."""
     cdef readonly object resource
     cdef readonly object rep
     cdef readonly bint own
@@ -150,6 +164,10 @@ cdef class ResourceHandle:
     cdef readonly Py_ssize_t num_lends
 
     def __init__(self, resource, rep, bint own, borrow_scope=None):
+        if own and borrow_scope is not None:
+            raise ValueError("an owned handle has no borrow scope")
+        if not own and not isinstance(borrow_scope, Context):
+            raise TypeError("a borrowed handle's borrow_scope must be the Context of its call")
         self.resource = resource
         self.rep = rep
         self.own = own
@@ -174,13 +192,13 @@ cdef class HandleTable:
     def __len__(self):
         return len(self.array) - 1 - len(self.free)
 
-    cpdef ResourceHandle get(self, uint32_t i):
-        """The handle at ``i``; traps if there is none."""
+    # The codecs use these C methods: a subclass cannot run Python code in a lift.
+    cdef ResourceHandle _get(self, uint32_t i):
         if i >= <uint32_t>len(self.array) or self.array[i] is None:
             raise Trap(f"invalid handle index {i}")
         return self.array[i]
 
-    cpdef uint32_t add(self, ResourceHandle h) except? 0:
+    cdef uint32_t _add(self, ResourceHandle h) except? 0:
         cdef Py_ssize_t i
         if self.free:
             i = self.free.pop()
@@ -192,37 +210,60 @@ cdef class HandleTable:
             self.array.append(h)
         return <uint32_t>i
 
-    cpdef ResourceHandle remove(self, uint32_t i):
-        h = self.get(i)
+    cdef ResourceHandle _remove(self, uint32_t i):
+        h = self._get(i)
         self.array[i] = None
         self.free.append(i)
         return h
 
+    def get(self, uint32_t i):
+        """The handle at ``i``; traps if there is none."""
+        return self._get(i)
+
+    def add(self, ResourceHandle h not None):
+        """Add ``h``; returns its index."""
+        return self._add(h)
+
+    def remove(self, uint32_t i):
+        """Remove and return the handle at ``i``; traps if there is none."""
+        return self._remove(i)
+
     def new_own(self, resource, rep):
         """``canon resource.new``: a new owned handle for ``rep``; returns its index."""
-        return self.add(ResourceHandle(resource, rep, True))
+        return self._add(ResourceHandle(resource, rep, True))
 
     def rep(self, resource, uint32_t i):
         """``canon resource.rep``: the representation behind handle ``i``."""
-        h = self.get(i)
+        h = self._get(i)
         if h.resource is not resource:
             raise Trap("handle of the wrong resource type")
+        _check_borrow_live(h, i)
         return h.rep
 
     def drop(self, resource, uint32_t i):
         """``canon resource.drop``: remove handle ``i``. Returns the representation
         of an owned handle (the caller runs the destructor) or ``None`` for a
-        borrow (which ends that borrow)."""
-        cdef ResourceHandle h = self.get(i)
+        borrow (which ends that borrow). Traps, leaving the table as it was, for
+        a handle of another resource, one that is lent out (``num_lends``), or a
+        borrow whose call has ended."""
+        cdef ResourceHandle h = self._get(i)
         if h.resource is not resource:
             raise Trap("handle of the wrong resource type")
         if h.num_lends != 0:
             raise Trap("dropping a handle that is lent out")
-        self.remove(i)
+        _check_borrow_live(h, i)
+        self._remove(i)
         if h.own:
             return h.rep
-        (<Context>h.borrow_scope).num_borrows -= 1
+        del (<Context>h.borrow_scope).borrows[h]
         return None
+
+
+cdef int _check_borrow_live(ResourceHandle h, uint32_t i) except -1:
+    """A borrowed handle is valid only during the call it was lowered for."""
+    if not h.own and h not in (<Context>h.borrow_scope).borrows:
+        raise Trap(f"handle {i} is a borrow whose call has ended")
+    return 0
 
 
 # --------------------------------------------------------------------------- context
@@ -232,8 +273,13 @@ cdef class Context:
 
     ``memory``: any object whose ``_cmabi_memory()`` returns ``(address, length)``
     of the linear memory's bytes (e.g. :class:`ByteArrayMemory`), or ``None`` when
-    the types involved need no memory. ``realloc(old_ptr, old_size, align,
-    new_size) -> int``: the guest's ``cabi_realloc`` (or ``None``).
+    the types involved need no memory. It may also have ``_cmabi_pin()``: keep the
+    memory where it is (not moved, shrunk or freed by any Python code) until the
+    callable it returns is called, or return ``None`` if it cannot; an operation
+    pins the memory the first time it runs Python code other than ``realloc``, and
+    re-reads ``_cmabi_memory()`` after each such point otherwise.
+    ``realloc(old_ptr, old_size, align, new_size) -> int``: the guest's
+    ``cabi_realloc`` (or ``None``).
     ``string_encoding``: the guest's, ``'utf8'``, ``'utf16'`` or ``'latin1+utf16'``.
     ``host_string_encoding``: how Python strings count as a *source* for the
     spec's ``store_string`` (its allocation strategy depends on it): ``'utf8'``
@@ -243,7 +289,9 @@ cdef class Context:
     ``instance``: identity of the guest instance (see ``ResourceType.instance``).
 
     A context is also the borrow scope of one call: borrows lowered into the guest
-    and owned handles lent by lifting a borrow are settled by :meth:`end_call`.
+    and owned handles lent by lifting a borrow are settled by :meth:`end_call`,
+    after which the next call starts. While an operation runs, the memory must not
+    shrink (``ValueError``; ``Trap`` when ``realloc`` shrank it).
     """
     cdef readonly object memory
     cdef readonly object realloc
@@ -256,7 +304,11 @@ cdef class Context:
     cdef uint8_t* base
     cdef uint64_t length
     cdef list lenders
-    cdef public Py_ssize_t num_borrows
+    cdef dict borrows           # this call's live borrowed handles -> their index
+    cdef bint bytearray_memory  # a ByteArrayMemory: read its bytearray directly
+    cdef bint pinnable          # the memory has a _cmabi_pin() that may succeed
+    cdef object unpin           # while pinned: what ends the pin
+    cdef Py_ssize_t depth       # operations running on this context now
 
     def __init__(self, memory=None, realloc=None, str string_encoding="utf8", *,
                  HandleTable handles=None, instance=None, str host_string_encoding="utf8"):
@@ -277,39 +329,65 @@ cdef class Context:
         self.handles = HandleTable() if handles is None else handles
         self.instance = instance
         self.lenders = []
-        self.num_borrows = 0
+        self.borrows = {}
+        self.bytearray_memory = type(memory) is ByteArrayMemory
+        self.pinnable = hasattr(memory, "_cmabi_pin")
+        self.unpin = None
+        self.depth = 0
         self.base = NULL
         self.length = 0
 
-    cdef int refresh(self) except -1:
-        cdef uint64_t old = self.length
+    cdef int refresh(self, bint in_realloc=False) except -1:
+        """Re-read the memory's base and length. During an operation the memory must
+        not have shrunk: every range checked so far has to stay inside it."""
+        cdef uintptr_t addr
+        cdef uint64_t n
         if self.memory is None:
             self.base = NULL
             self.length = 0
             return 0
-        addr, n = self.memory._cmabi_memory()
-        if n < 0:
-            raise ValueError("negative memory length")
-        self.base = <uint8_t*><uintptr_t>addr
-        self.length = n
-        if self.length > 0xFFFFFFFF:
-            self.length = 0x100000000  # a 32-bit memory can't address more
-        if self.base == NULL and self.length != 0:
+        if self.bytearray_memory:
+            data = (<ByteArrayMemory>self.memory).data
+            addr = <uintptr_t>PyByteArray_AS_STRING(data)
+            n = PyByteArray_GET_SIZE(data)
+        else:
+            a, size = self.memory._cmabi_memory()
+            if size < 0:
+                raise ValueError("negative memory length")
+            addr = a
+            n = size
+        if n > 0xFFFFFFFF:
+            n = 0x100000000  # a 32-bit memory can't address more
+        if self.depth > 0 and n < self.length:
+            if in_realloc:
+                raise Trap("linear memory shrank during realloc")
+            raise ValueError("linear memory shrank while a value was converted (it must never shrink)")
+        if addr == 0 and n != 0:
             raise ValueError("memory address is NULL")
+        self.base = <uint8_t*>addr
+        self.length = n
         return 0
 
     def end_call(self):
         """End the call this context served: give back the owned handles lent by
-        lifting ``borrow`` values, then trap if the guest still holds borrows
-        lowered into it (it must drop them before returning)."""
+        lifting ``borrow`` values, remove the borrowed handles the guest did not
+        drop from the table, then trap if there were any (the guest must drop
+        them before returning)."""
         cdef ResourceHandle h
         for h in self.lenders:
             h.num_lends -= 1
         self.lenders = []
-        if self.num_borrows != 0:
-            n = self.num_borrows
-            self.num_borrows = 0
-            raise Trap(f"{n} borrowed handle(s) not dropped before the call ended")
+        left, self.borrows = self.borrows, {}
+        for h, i in left.items():
+            if self.handles.array[i] is h:
+                self.handles._remove(i)
+        if left:
+            raise Trap(f"{len(left)} borrowed handle(s) not dropped before the call ended")
+
+    @property
+    def num_borrows(self):
+        """Borrowed handles lowered in this call and not dropped yet."""
+        return len(self.borrows)
 
     @property
     def memory_size(self):
@@ -324,18 +402,54 @@ cdef inline int _need_memory(Context cx) except -1:
     return 0
 
 
+cdef object _begin(Context cx):
+    """Start an operation on ``cx`` (operations nest when Python code they run
+    converts more values): read the memory. Returns what :func:`_end` needs."""
+    cx.refresh()
+    cx.depth += 1
+    return cx.unpin
+
+
+cdef int _end(Context cx, object outer_unpin) except -1:
+    """End an operation: release the pin it took, if any."""
+    cx.depth -= 1
+    unpin = cx.unpin
+    if unpin is not outer_unpin:
+        cx.unpin = outer_unpin
+        unpin()
+    return 0
+
+
+cdef inline int _after_python(Context cx) except -1:
+    """Call after anything that may have run Python code (a getter, ``__hash__``, an
+    allocation's finalizer) and before memory is touched again: that code may have
+    grown (moved) or shrunk the memory, or closed its Store."""
+    if cx.unpin is not None or cx.memory is None:
+        return 0
+    return _revalidate(cx)
+
+
+cdef int _revalidate(Context cx) except -1:
+    cx.refresh()
+    if cx.pinnable:  # pin the memory for the rest of the operation: no more re-reads
+        unpin = cx.memory._cmabi_pin()
+        if unpin is None:
+            cx.pinnable = False
+        else:
+            cx.unpin = unpin
+            cx.refresh()  # pinning ran Python code too
+    return 0
+
+
 cdef int64_t _realloc(Context cx, uint32_t old_ptr, uint32_t old_size, uint32_t align,
                       uint32_t new_size) except -1:
-    cdef uint64_t old_len = cx.length
     if cx.realloc is None:
         raise ValueError("this value needs a realloc (Context(realloc=...))")
     r = cx.realloc(old_ptr, old_size, align, new_size)
     if not isinstance(r, int):
         raise Trap(f"realloc returned {type(r).__name__}, not an int")
     cdef uint32_t ptr = <uint32_t>(PyLong_AsUnsignedLongLongMask(r) & 0xFFFFFFFF)
-    cx.refresh()
-    if cx.length < old_len:
-        raise Trap("linear memory shrank during realloc")
+    cx.refresh(True)
     return ptr
 
 
@@ -380,7 +494,7 @@ cdef class _Codec:
 cdef _Codec codec_of(object t):
     """The codec of type descriptor ``t`` (built once, cached on the descriptor)."""
     c = getattr(t, "_codec", None) if isinstance(t, _t.ValType) else None
-    if c is not None:
+    if type(c) is _Codec:
         return <_Codec>c
     if not isinstance(t, _t.ValType):
         raise TypeError(f"expected a cmabi type, got {t!r}")
@@ -422,11 +536,69 @@ cdef _Codec codec_of(object t):
         cd.index = {n: i for i, n in enumerate(t.labels)}
     elif k == K_OWN or k == K_BORROW:
         cd.resource = t.resource
+    _validate(cd)
     object.__setattr__(t, "_codec", cd)
     return cd
 
 
-# ---- small helpers
+cdef dict _PRIMITIVE_SIZE = {K_BOOL: 1, K_S8: 1, K_U8: 1, K_S16: 2, K_U16: 2, K_S32: 4, K_U32: 4,
+                             K_S64: 8, K_U64: 8, K_F32: 4, K_F64: 8, K_CHAR: 4}
+
+
+cdef int _validate(_Codec cd) except -1:
+    """Every memory access is bounds-checked against a type's size only: its parts
+    must fit in it as the Canonical ABI lays them out. A descriptor made by
+    cmabi.types always does; one changed after the fact (a subclass, or
+    object.__setattr__) may not."""
+    cdef int k = cd.kind
+    cdef Py_ssize_t i, n, nflat = 0
+    cdef _Codec child
+    cdef bint ok = cd.align in (1, 2, 4, 8) and cd.size % cd.align == 0
+    if k <= K_CHAR:
+        ok = ok and cd.size == _PRIMITIVE_SIZE[k] and cd.align == cd.size and cd.nflat == 1
+    elif k == K_STRING or k == K_LIST or k == K_MAP:
+        ok = ok and cd.size == 8 and cd.align == 4 and cd.nflat == 2
+    elif k == K_FIXED_LIST:
+        ok = (ok and cd.size == <uint64_t>cd.elem.size * cd.length and cd.align == cd.elem.align
+              and cd.nflat == cd.elem.nflat * <Py_ssize_t>cd.length)
+    elif k == K_RECORD or k == K_TUPLE:
+        n = len(cd.children)
+        ok = ok and len(cd.offsets) == n and (k == K_TUPLE or len(cd.labels) == n)
+        for i in range(n if ok else 0):
+            child = cd.children[i]
+            ok = ok and _fits(cd, child, cd.offsets[i])
+            nflat += child.nflat
+        ok = ok and cd.nflat == nflat
+    elif k == K_VARIANT or k == K_ENUM or k == K_OPTION or k == K_RESULT:
+        n = len(cd.children)
+        ok = (ok and cd.disc_size in (1, 2, 4) and 0 < n and (n - 1) >> (8 * cd.disc_size) == 0
+              and cd.payload_offset >= cd.disc_size and len(cd.labels) == n and len(cd.case_flat) == n
+              and len(cd.classes) == n and cd.nflat == 1 + len(cd.flat_codes))
+        for i in range(n if ok else 0):
+            if cd.children[i] is not None:
+                child = cd.children[i]
+                ok = (ok and _fits(cd, child, cd.payload_offset)
+                      and len(cd.case_flat[i]) == child.nflat <= len(cd.flat_codes))
+    elif k == K_FLAGS:
+        ok = (ok and cd.size in (1, 2, 4) and cd.align == cd.size and cd.nflat == 1
+              and 0 < len(cd.labels) <= 8 * cd.size)
+    elif k == K_OWN or k == K_BORROW:
+        ok = ok and cd.size == 4 and cd.align == 4 and cd.nflat == 1
+    else:
+        ok = False
+    if not ok:
+        raise TypeError(f"{cd.type!r} is not a consistent cmabi type: its layout does not match "
+                        "its parts (was the descriptor changed?)")
+    return 0
+
+
+cdef bint _fits(_Codec parent, _Codec child, object offset):
+    return (isinstance(offset, int) and 0 <= offset and offset % child.align == 0
+            and offset + child.size <= parent.size and child.align <= parent.align)
+
+
+# ---- small helpers (none runs Python code: int/float/str subclasses are read
+# through the C API, never through their __index__, __float__, __len__ ...)
 
 cdef inline uint64_t _as_int(object v, str what) except? 0xFFFFFFFFFFFFFFFF:
     if not isinstance(v, int):
@@ -438,7 +610,7 @@ cdef inline double _as_float(object v, str what) except? -1.0:
     if isinstance(v, float):
         return <double>v
     if isinstance(v, int):
-        return <double>float(v)
+        return PyLong_AsDouble(v)
     raise TypeError(f"expected float for {what}, got {type(v).__name__}")
 
 
@@ -497,17 +669,18 @@ cdef inline object _char_from(uint32_t i):
 
 
 cdef inline uint32_t _char_to(object v) except? 0xFFFFFFFF:
-    if not isinstance(v, str) or len(v) != 1:
+    if not isinstance(v, str) or PyUnicode_GET_LENGTH(v) != 1:
         raise TypeError("expected a one-character str for char")
-    cdef uint32_t i = ord(v)
+    cdef uint32_t i = PyUnicode_READ_CHAR(v, 0)
     if 0xD800 <= i <= 0xDFFF:
         raise ValueError("a surrogate is not a valid char")
     return i
 
 
 cdef inline bint _as_bool(object v) except -1:
+    cdef int overflow
     if isinstance(v, int):  # bool is an int
-        return v != 0
+        return PyLong_AsLongLongAndOverflow(v, &overflow) != 0 or overflow != 0
     raise TypeError(f"expected bool, got {type(v).__name__}")
 
 
@@ -808,10 +981,10 @@ cdef object _load_elems(Context cx, _Codec elem, bint is_bytes, uint64_t ptr, ui
     return out
 
 
-cdef int _store_ints(Context cx, uint32_t size, object v, uint64_t ptr, Py_ssize_t n) except -1:
-    """Integer elements of a list or tuple, written in place (the hot loop of
-    list<u32> and friends: no per-element index or type dispatch)."""
-    cdef object seq = PySequence_Fast(v, "expected a list")
+cdef int _store_ints(Context cx, uint32_t size, object seq, uint64_t ptr, Py_ssize_t n) except -1:
+    """Integer elements of a list or tuple of ``n`` items, written in place (the hot
+    loop of list<u32> and friends: no per-element index or type dispatch). Runs no
+    Python code, so ``seq`` cannot change under it."""
     cdef PyObject** items = PySequence_Fast_ITEMS(seq)
     cdef Py_ssize_t i
     cdef uint64_t bits
@@ -825,29 +998,56 @@ cdef int _store_ints(Context cx, uint32_t size, object v, uint64_t ptr, Py_ssize
     return 0
 
 
-cdef int _store_elems(Context cx, _Codec elem, object v, uint64_t ptr, Py_ssize_t n) except -1:
+cdef int _store_elems(Context cx, _Codec elem, object seq, uint64_t ptr, Py_ssize_t n) except -1:
+    """The ``n`` elements of ``seq`` (a list or tuple of that size)."""
     cdef Py_ssize_t i
     cdef int kind = elem.kind
     cdef uint32_t size = elem.size
     if K_S8 <= kind <= K_U64:
-        return _store_ints(cx, size, v, ptr, n)
+        return _store_ints(cx, size, seq, ptr, n)
     if kind <= K_CHAR:
         for i in range(n):
-            _store_prim(cx, kind, size, v[i], ptr + i * size)
+            _store_prim(cx, kind, size, _item(seq, i, n), ptr + i * size)
     else:
         for i in range(n):
-            _store(elem, cx, v[i], ptr + i * size)
+            _store(elem, cx, _item(seq, i, n), ptr + i * size)
     return 0
 
 
+cdef inline Py_ssize_t _size(object seq):
+    """The number of items of a list, tuple or bytes, from its own storage."""
+    if isinstance(seq, list):
+        return PyList_GET_SIZE(seq)
+    if isinstance(seq, tuple):
+        return PyTuple_GET_SIZE(seq)
+    return PyBytes_GET_SIZE(seq)
+
+
+cdef inline int _check_size(object seq, Py_ssize_t n) except -1:
+    if isinstance(seq, list) and PyList_GET_SIZE(seq) != n:
+        raise RuntimeError("list changed size during conversion")
+    return 0
+
+
+cdef object _item(object seq, Py_ssize_t i, Py_ssize_t n):
+    """Item ``i`` of a list, tuple or bytes of ``n`` items: a list may have been
+    changed by Python code run since (a realloc, a getter), so its size is checked."""
+    if isinstance(seq, list):
+        _check_size(seq, n)
+        return <object>PyList_GET_ITEM(seq, i)
+    if isinstance(seq, tuple):
+        return <object>PyTuple_GET_ITEM(seq, i)
+    return <long>(<uint8_t>PyBytes_AS_STRING(seq)[i])
+
+
 cdef object _list_value(_Codec c, object v):
-    """Validate a list value; returns a sequence to index (bytes for u8 lists)."""
+    """Validate a list value; returns a list, tuple or bytes (for u8 lists) to read."""
     if c.is_bytes and isinstance(v, (bytes, bytearray, memoryview)):
         return bytes(v) if not isinstance(v, bytes) else v
     if c.kind == K_MAP:
         if not isinstance(v, dict):
             raise TypeError(f"expected dict for {c.type!r}, got {type(v).__name__}")
-        return list(v.items())
+        return PyDict_Items(v)
     if not isinstance(v, (list, tuple)):
         raise TypeError(f"expected list for {c.type!r}, got {type(v).__name__}")
     return v
@@ -857,7 +1057,7 @@ cdef int _store_list_into_range(_Codec c, Context cx, object v, uint32_t* out) e
     _need_memory(cx)
     seq = _list_value(c, v)
     cdef _Codec elem = c.elem
-    cdef Py_ssize_t n = len(seq)
+    cdef Py_ssize_t n = _size(seq)
     cdef uint64_t nbytes = <uint64_t>n * elem.size
     if nbytes > C_REALLOC_MAX:
         raise ValueError("list too long for a 32-bit memory")
@@ -866,6 +1066,7 @@ cdef int _store_list_into_range(_Codec c, Context cx, object v, uint32_t* out) e
     if isinstance(seq, bytes):
         _copy_in(cx, ptr, PyBytes_AS_STRING(seq), n)
     else:
+        _check_size(seq, n)  # realloc ran Python code
         _store_elems(cx, elem, seq, ptr, n)
     out[0] = ptr
     out[1] = <uint32_t>n
@@ -874,8 +1075,8 @@ cdef int _store_list_into_range(_Codec c, Context cx, object v, uint32_t* out) e
 
 cdef object _fixed_value(_Codec c, object v):
     seq = _list_value(c, v)
-    if len(seq) != c.length:
-        raise ValueError(f"expected {c.length} elements for {c.type!r}, got {len(seq)}")
+    if _size(seq) != c.length:
+        raise ValueError(f"expected {c.length} elements for {c.type!r}, got {_size(seq)}")
     return seq
 
 
@@ -921,8 +1122,16 @@ cdef object _make_case(_Codec c, Py_ssize_t i, object payload):
     if c.kind == K_ENUM:
         return c.labels[i]
     if c.tagged:
-        return _VariantValue(c.labels[i], payload)
+        v = _VariantValue.__new__(_VariantValue)  # (its __init__ is Python code)
+        v.tag = c.labels[i]
+        v.payload = payload
+        return v
     return payload
+
+
+cdef object _new_record():
+    """An empty Record, made without running its (Python) __init__."""
+    return _RecordValue.__new__(_RecordValue)
 
 
 # --------------------------------------------------------------------------- load / store
@@ -943,7 +1152,7 @@ cdef object _load(_Codec c, Context cx, uint64_t ptr):
     elif k == K_FIXED_LIST:
         return _load_elems(cx, c.elem, c.is_bytes, ptr, c.length)
     elif k == K_RECORD:
-        r = _RecordValue()
+        r = _new_record()
         d = r.__dict__
         for i in range(len(c.children)):
             d[c.labels[i]] = _load(<_Codec>c.children[i], cx, ptr + <uint32_t>c.offsets[i])
@@ -969,7 +1178,8 @@ cdef object _load(_Codec c, Context cx, uint64_t ptr):
 
 cdef int _store(_Codec c, Context cx, object v, uint64_t ptr) except -1:
     cdef int k = c.kind
-    cdef Py_ssize_t i
+    cdef Py_ssize_t i, n
+    cdef uint64_t bits
     cdef uint32_t pair[2]
     if k <= K_CHAR:
         return _store_prim(cx, k, c.size, v, ptr)
@@ -989,23 +1199,29 @@ cdef int _store(_Codec c, Context cx, object v, uint64_t ptr) except -1:
             _store_elems(cx, c.elem, seq, ptr, c.length)
     elif k == K_RECORD:
         for i in range(len(c.children)):
-            _store(<_Codec>c.children[i], cx, _field(c, v, i), ptr + <uint32_t>c.offsets[i])
+            field = _field(c, v, i)
+            _after_python(cx)
+            _store(<_Codec>c.children[i], cx, field, ptr + <uint32_t>c.offsets[i])
     elif k == K_TUPLE:
-        _check_tuple(c, v)
-        for i in range(len(c.children)):
-            _store(<_Codec>c.children[i], cx, v[i], ptr + <uint32_t>c.offsets[i])
+        n = _check_tuple(c, v)
+        for i in range(n):
+            _store(<_Codec>c.children[i], cx, _item(v, i, n), ptr + <uint32_t>c.offsets[i])
     elif k == K_VARIANT or k == K_ENUM or k == K_OPTION or k == K_RESULT:
         i = _match_case(c, v)
-        _wr(cx, ptr, <uint64_t>i, c.disc_size)
         ch = c.children[i]
+        payload = None if ch is None else v.payload if c.tagged else v
+        _after_python(cx)
+        _wr(cx, ptr, <uint64_t>i, c.disc_size)
         if ch is not None:
-            _store(<_Codec>ch, cx, v.payload if c.tagged else v, ptr + c.payload_offset)
+            _store(<_Codec>ch, cx, payload, ptr + c.payload_offset)
     elif k == K_FLAGS:
-        _wr(cx, ptr, _pack_flags(c, v), c.size)
-    elif k == K_OWN:
-        _wr(cx, ptr, _lower_own(c, cx, v), 4)
-    elif k == K_BORROW:
-        _wr(cx, ptr, _lower_borrow(c, cx, v), 4)
+        bits = _pack_flags(c, v)
+        _after_python(cx)
+        _wr(cx, ptr, bits, c.size)
+    elif k == K_OWN or k == K_BORROW:
+        i = _lower_own(c, cx, v) if k == K_OWN else _lower_borrow(c, cx, v)
+        _after_python(cx)  # a new handle: an allocation, which may run a finalizer
+        _wr(cx, ptr, <uint64_t>i, 4)
     else:
         raise AssertionError(k)
     return 0
@@ -1020,12 +1236,14 @@ cdef object _field(_Codec c, object v, Py_ssize_t i):
         raise TypeError(f"expected a record with a field {label!r}, got {type(v).__name__}") from None
 
 
-cdef int _check_tuple(_Codec c, object v) except -1:
+cdef Py_ssize_t _check_tuple(_Codec c, object v) except -1:
+    """Validate a tuple value (a tuple or list); returns its size."""
     if not isinstance(v, (tuple, list)):
         raise TypeError(f"expected tuple for {c.type!r}, got {type(v).__name__}")
-    if len(v) != len(c.children):
-        raise ValueError(f"expected {len(c.children)} elements for {c.type!r}, got {len(v)}")
-    return 0
+    cdef Py_ssize_t n = _size(v)
+    if n != len(c.children):
+        raise ValueError(f"expected {len(c.children)} elements for {c.type!r}, got {n}")
+    return n
 
 
 cdef object _unpack_flags(_Codec c, uint64_t bits):
@@ -1053,21 +1271,22 @@ cdef uint64_t _pack_flags(_Codec c, object v) except? 0xFFFFFFFFFFFFFFFF:
 # --------------------------------------------------------------------------- handles
 
 cdef object _lift_own(_Codec c, Context cx, uint32_t i):
-    cdef ResourceHandle h = cx.handles.get(i)
+    cdef ResourceHandle h = cx.handles._get(i)
     if h.resource is not c.resource:
         raise Trap(f"handle {i} is not a {c.resource.name} handle")
     if not h.own:
         raise Trap(f"handle {i} is a borrow, not an own")
     if h.num_lends != 0:
         raise Trap(f"handle {i} is lent out")
-    cx.handles.remove(i)
+    cx.handles._remove(i)
     return h.rep
 
 
 cdef object _lift_borrow(_Codec c, Context cx, uint32_t i):
-    cdef ResourceHandle h = cx.handles.get(i)
+    cdef ResourceHandle h = cx.handles._get(i)
     if h.resource is not c.resource:
         raise Trap(f"handle {i} is not a {c.resource.name} handle")
+    _check_borrow_live(h, i)
     h.num_lends += 1
     cx.lenders.append(h)
     return h.rep
@@ -1075,15 +1294,17 @@ cdef object _lift_borrow(_Codec c, Context cx, uint32_t i):
 
 cdef uint32_t _lower_own(_Codec c, Context cx, object rep) except? 0:
     _as_int(rep, "a resource representation")
-    return cx.handles.add(ResourceHandle(c.resource, rep, True))
+    return cx.handles._add(ResourceHandle(c.resource, rep, True))
 
 
 cdef uint32_t _lower_borrow(_Codec c, Context cx, object rep) except? 0:
     cdef uint64_t r = _as_int(rep, "a resource representation")
     if c.resource.instance is not None and c.resource.instance is cx.instance:
         return <uint32_t>r
-    cx.num_borrows += 1
-    return cx.handles.add(ResourceHandle(c.resource, rep, False, cx))
+    h = ResourceHandle(c.resource, rep, False, cx)
+    cdef uint32_t i = cx.handles._add(h)
+    cx.borrows[h] = i
+    return i
 
 
 # --------------------------------------------------------------------------- flat
@@ -1162,7 +1383,7 @@ cdef object _lift(_Codec c, Context cx, list vals, Py_ssize_t* pos):
         lst = [_lift(c.elem, cx, vals, pos) for i in range(c.length)]
         return bytes(lst) if c.is_bytes else lst
     elif k == K_RECORD:
-        r = _RecordValue()
+        r = _new_record()
         d = r.__dict__
         for i in range(len(c.children)):
             d[c.labels[i]] = _lift(<_Codec>c.children[i], cx, vals, pos)
@@ -1220,7 +1441,7 @@ cdef object _lift_variant(_Codec c, Context cx, list vals, Py_ssize_t* pos):
 cdef int _lower(_Codec c, Context cx, object v, list out) except -1:
     cdef int k = c.kind
     cdef uint64_t x
-    cdef Py_ssize_t i
+    cdef Py_ssize_t i, n
     cdef uint32_t pair[2]
     if k == K_BOOL:
         out.append(1 if _as_bool(v) else 0)
@@ -1255,14 +1476,14 @@ cdef int _lower(_Codec c, Context cx, object v, list out) except -1:
     elif k == K_FIXED_LIST:
         seq = _fixed_value(c, v)
         for i in range(c.length):
-            _lower(c.elem, cx, seq[i], out)
+            _lower(c.elem, cx, _item(seq, i, c.length), out)
     elif k == K_RECORD:
         for i in range(len(c.children)):
             _lower(<_Codec>c.children[i], cx, _field(c, v, i), out)
     elif k == K_TUPLE:
-        _check_tuple(c, v)
-        for i in range(len(c.children)):
-            _lower(<_Codec>c.children[i], cx, v[i], out)
+        n = _check_tuple(c, v)
+        for i in range(n):
+            _lower(<_Codec>c.children[i], cx, _item(v, i, n), out)
     elif k == K_VARIANT or k == K_ENUM or k == K_OPTION or k == K_RESULT:
         _lower_variant(c, cx, v, out)
     elif k == K_FLAGS:
@@ -1318,6 +1539,10 @@ cdef object _tuple_of(object types):
     return t
 
 
+# Every operation runs between _begin and _end. Lifts and loads run no Python code:
+# the garbage collector (whose finalizers could) is paused meanwhile; with no Python
+# code running no other thread can run either, so none can see it paused.
+
 def lower(Context cx not None, t, value):
     """Lower ``value`` of type ``t`` to its flat core values (the spec's
     ``lower_flat``): a list of ints (``i32``/``i64``, unsigned) and floats
@@ -1326,8 +1551,11 @@ def lower(Context cx not None, t, value):
     the canonical NaN."""
     cdef _Codec c = codec_of(t)
     cdef list out = []
-    cx.refresh()
-    _lower(c, cx, value, out)
+    outer = _begin(cx)
+    try:
+        _lower(c, cx, value, out)
+    finally:
+        _end(cx, outer)
     return out
 
 
@@ -1340,8 +1568,14 @@ def lift(Context cx not None, t, flat):
     cdef Py_ssize_t pos = 0
     if len(vals) != c.nflat:
         raise ValueError(f"{t!r} takes {c.nflat} flat values, got {len(vals)}")
-    cx.refresh()
-    return _lift(c, cx, vals, &pos)
+    outer = _begin(cx)
+    cdef bint gc = PyGC_Disable()
+    try:
+        return _lift(c, cx, vals, &pos)
+    finally:
+        if gc:
+            PyGC_Enable()
+        _end(cx, outer)
 
 
 def store(Context cx not None, t, value, ptr):
@@ -1351,9 +1585,12 @@ def store(Context cx not None, t, value, ptr):
     cdef _Codec c = codec_of(t)
     cdef uint32_t p = <uint32_t>(_as_int(ptr, "a pointer") & 0xFFFFFFFF)
     _need_memory(cx)
-    cx.refresh()
-    _check(cx, p, c.align, c.size, "value")
-    _store(c, cx, value, p)
+    outer = _begin(cx)
+    try:
+        _check(cx, p, c.align, c.size, "value")
+        _store(c, cx, value, p)
+    finally:
+        _end(cx, outer)
 
 
 def load(Context cx not None, t, ptr):
@@ -1362,9 +1599,24 @@ def load(Context cx not None, t, ptr):
     cdef _Codec c = codec_of(t)
     cdef uint32_t p = <uint32_t>(_as_int(ptr, "a pointer") & 0xFFFFFFFF)
     _need_memory(cx)
-    cx.refresh()
-    _check(cx, p, c.align, c.size, "value")
-    return _load(c, cx, p)
+    outer = _begin(cx)
+    cdef bint gc = PyGC_Disable()
+    try:
+        _check(cx, p, c.align, c.size, "value")
+        return _load(c, cx, p)
+    finally:
+        if gc:
+            PyGC_Enable()
+        _end(cx, outer)
+
+
+cdef list _codecs(tuple types, Py_ssize_t* nflat):
+    cdef list codecs = [codec_of(t) for t in types]
+    cdef _Codec c
+    nflat[0] = 0
+    for c in codecs:
+        nflat[0] += c.nflat
+    return codecs
 
 
 def lower_values(Context cx not None, types, values, Py_ssize_t max_flat=MAX_FLAT_PARAMS, out_ptr=None):
@@ -1376,28 +1628,30 @@ def lower_values(Context cx not None, types, values, Py_ssize_t max_flat=MAX_FLA
     values = tuple(values)
     if len(types) != len(values):
         raise ValueError(f"expected {len(types)} values, got {len(values)}")
-    cdef Py_ssize_t nflat = 0
-    for t in types:
-        nflat += codec_of(t).nflat
+    cdef Py_ssize_t i, nflat
+    cdef list codecs = _codecs(types, &nflat)
     cdef list out = []
-    cdef _Codec c
-    cdef uint32_t p
-    cx.refresh()
-    if nflat <= max_flat:
-        for t, v in zip(types, values):
-            _lower(codec_of(t), cx, v, out)
+    cdef _Codec c = None
+    cdef uint32_t p = 0
+    if nflat > max_flat:
+        _need_memory(cx)
+        c = codec_of(_tuple_of(types))
+        if out_ptr is not None:
+            p = <uint32_t>(_as_int(out_ptr, "a pointer") & 0xFFFFFFFF)
+    outer = _begin(cx)
+    try:
+        if c is None:
+            for i in range(len(codecs)):
+                _lower(<_Codec>codecs[i], cx, values[i], out)
+            return out
+        if out_ptr is None:
+            p = <uint32_t>_realloc(cx, 0, 0, c.align, c.size)
+            out.append(<long long>p)
+        _check(cx, p, c.align, c.size, "spilled values")
+        _store(c, cx, values, p)
         return out
-    tt = _tuple_of(types)
-    c = codec_of(tt)
-    _need_memory(cx)
-    if out_ptr is None:
-        p = <uint32_t>_realloc(cx, 0, 0, c.align, c.size)
-        out.append(<long long>p)
-    else:
-        p = <uint32_t>(_as_int(out_ptr, "a pointer") & 0xFFFFFFFF)
-    _check(cx, p, c.align, c.size, "spilled values")
-    _store(c, cx, values, p)
-    return out
+    finally:
+        _end(cx, outer)
 
 
 def lift_values(Context cx not None, types, flat, Py_ssize_t max_flat=MAX_FLAT_RESULTS):
@@ -1406,24 +1660,30 @@ def lift_values(Context cx not None, types, flat, Py_ssize_t max_flat=MAX_FLAT_R
     pointer to a tuple of them in memory. Returns a list of values."""
     types = tuple(types)
     cdef list vals = list(flat)
-    cdef Py_ssize_t nflat = 0
+    cdef Py_ssize_t i, nflat
     cdef Py_ssize_t pos = 0
-    cdef uint32_t p
-    cdef _Codec c
-    for t in types:
-        nflat += codec_of(t).nflat
-    cx.refresh()
+    cdef list codecs = _codecs(types, &nflat)
+    cdef _Codec c = None
     if nflat <= max_flat:
         if len(vals) != nflat:
             raise ValueError(f"expected {nflat} flat values, got {len(vals)}")
-        return [_lift(codec_of(t), cx, vals, &pos) for t in types]
-    if len(vals) != 1:
-        raise ValueError(f"expected 1 flat value (a pointer), got {len(vals)}")
-    c = codec_of(_tuple_of(types))
-    _need_memory(cx)
-    p = <uint32_t>_next_int(vals, &pos, 0xFFFFFFFF)
-    _check(cx, p, c.align, c.size, "spilled values")
-    return list(_load(c, cx, p))
+    else:
+        if len(vals) != 1:
+            raise ValueError(f"expected 1 flat value (a pointer), got {len(vals)}")
+        _need_memory(cx)
+        c = codec_of(_tuple_of(types))
+    outer = _begin(cx)
+    cdef bint gc = PyGC_Disable()
+    try:
+        if c is None:
+            return [_lift(<_Codec>codecs[i], cx, vals, &pos) for i in range(len(codecs))]
+        p = <uint32_t>_next_int(vals, &pos, 0xFFFFFFFF)
+        _check(cx, p, c.align, c.size, "spilled values")
+        return list(_load(c, cx, p))
+    finally:
+        if gc:
+            PyGC_Enable()
+        _end(cx, outer)
 
 
 def lower_params(Context cx not None, types, values):
@@ -1450,10 +1710,9 @@ def lower_results(Context cx not None, types, values, out_ptr=None):
     """Results of a host import called by a guest: ``lower_values`` with
     ``MAX_FLAT_RESULTS``; results that spill go to ``out_ptr``, the return
     pointer the guest passed as its last argument (required then)."""
-    cdef Py_ssize_t nflat = 0
+    cdef Py_ssize_t nflat
     types = tuple(types)
-    for t in types:
-        nflat += codec_of(t).nflat
+    _codecs(types, &nflat)
     if nflat > MAX_FLAT_RESULTS and out_ptr is None:
         raise ValueError("these results spill to memory: pass the guest's return pointer as out_ptr")
     return lower_values(cx, types, values, MAX_FLAT_RESULTS, out_ptr)

@@ -142,9 +142,12 @@ def _no_realloc(old: int, old_size: int, align: int, new_size: int) -> int:
 
 
 def _abandon(cx: Context) -> None:
-    """Settle a call that failed: give back lent handles, forget its borrows."""
-    cx.num_borrows = 0
-    cx.end_call()
+    """Settle a call that failed: give back lent handles, remove its borrows (their
+    Trap is not the error to report)."""
+    try:
+        cx.end_call()
+    except Trap:
+        pass
 
 
 def _core_valtypes(flat: Iterable[str]) -> List[Any]:
@@ -158,14 +161,28 @@ def _core_valtypes(flat: Iterable[str]) -> List[Any]:
 class GuestMemory:
     """A cwasmtime ``Memory`` in a ``Store`` (or ``Caller``) as a cmabi memory
     (the ``_cmabi_memory()`` protocol: ``(address, length)``, re-read whenever the
-    codecs need it, so growth is always seen)."""
+    codecs need it, so growth is always seen).
 
-    __slots__ = ("memory", "store", "_cmabi_memory")
+    ``_cmabi_pin()`` marks the Store busy (it cannot be closed, nor used by another
+    thread) when the memory never moves (a 32-bit memory of an engine that keeps
+    memories in place, as by default), so the codecs need not re-read it after
+    Python code."""
+
+    __slots__ = ("memory", "store", "_cmabi_memory", "_stays_put")
 
     def __init__(self, memory: Any, store: Any) -> None:
         self.memory = memory
         self.store = store
         self._cmabi_memory: Callable[[], Tuple[int, int]] = functools.partial(memory._span, store)
+        self._stays_put = (isinstance(store, _cw().Store) and not memory.type(store).is_64
+                           and getattr(store.engine, "_memories_stay_put", False))
+
+    def _cmabi_pin(self) -> Optional[Callable[[], Any]]:
+        if not self._stays_put:
+            return None
+        running = self.store._running_wasm()
+        running.__enter__()
+        return running.__exit__  # type: ignore[no-any-return]
 
 
 class CallerMemory:
@@ -225,8 +242,14 @@ class Guest:
         self.realloc: Callable[..., Any] = realloc.typed(store) if isinstance(realloc, cw.Func) else _no_realloc
         self.handles = HandleTable() if handles is None else handles
         self.string_encoding = string_encoding
-        self.context = Context(self.memory, self.realloc, string_encoding, handles=self.handles)
+        # A call's borrow scope: the context of every call, but for calls made while
+        # one is running (they get one of their own).
+        self.context = self._context()
+        self._busy = False
         self._functions: Dict[Tuple[str, FuncType], "GuestFunction"] = {}
+
+    def _context(self) -> Context:
+        return Context(self.memory, self.realloc, self.string_encoding, handles=self.handles)
 
     def export_name(self, name: str, interface: Optional[str] = None) -> str:
         """The core export implementing WIT function ``name`` of ``interface``."""
@@ -280,7 +303,7 @@ class GuestFunction:
     """
 
     __slots__ = ("guest", "type", "export", "post_export", "_call", "_post", "_params",
-                 "_results", "_nparams", "_cx")
+                 "_results", "_nparams")
 
     def __init__(self, guest: Guest, functype: FuncType, export: str) -> None:
         if not isinstance(functype, FuncType):
@@ -314,25 +337,33 @@ class GuestFunction:
         self._params = functype.param_types
         self._results = functype.result_types
         self._nparams = len(functype.params)
-        self._cx = guest.context
 
     def __call__(self, *args: Any) -> Any:
         if len(args) != self._nparams:
             raise TypeError(f"{self.export} takes {self._nparams} argument(s), got {len(args)}")
-        cx = self._cx
+        guest = self.guest
+        if guest._busy:  # a call made while another runs (from Python code it ran, or a host import)
+            cx = guest._context()
+        else:
+            cx = guest.context
+            guest._busy = True
         try:
-            raw = self._call(*lower_params(cx, self._params, args))
-            result = lift_results(cx, self._results, (raw,))[0] if self._results else None
-        except BaseException:
-            _abandon(cx)
-            raise
-        if self._post is not None:
-            if self._results:
-                self._post(raw)
-            else:
-                self._post()
-        cx.end_call()
-        return result
+            try:
+                raw = self._call(*lower_params(cx, self._params, args))
+                result = lift_results(cx, self._results, (raw,))[0] if self._results else None
+            except BaseException:
+                _abandon(cx)
+                raise
+            if self._post is not None:
+                if self._results:
+                    self._post(raw)
+                else:
+                    self._post()
+            cx.end_call()
+            return result
+        finally:
+            if cx is guest.context:
+                guest._busy = False
 
     def __repr__(self) -> str:
         return f"<GuestFunction {self.export}: {self.type!r}>"

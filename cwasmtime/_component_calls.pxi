@@ -57,7 +57,9 @@ cdef class ComponentFunc:
             raise TypeError("expected a Store as the first argument")
         cdef Store s = self._checked(store_and_params[0])
         if self._plan is None:
-            self._plan = _component_plan(self.type(s))
+            ty = self.type(s)
+            _refuse_async_result(ty)
+            self._plan = _component_plan(ty)
         return _component_call(self, s, store_and_params)
 
     def post_return(self, store):
@@ -68,6 +70,16 @@ cdef class ComponentFunc:
                 ffi.cast("wasmtime_component_func_t *", <uintptr_t>&self._func), ctx)
         if error != ffi.NULL:
             raise _failure(s, <wasmtime_error_t*>_address(error), NULL)
+
+
+cdef int _refuse_async_result(functype) except -1:
+    """Wasmtime's C API would abort the process converting such a result."""
+    from .component._types import holds_async
+    if functype.result is not None and holds_async(functype.result):
+        raise NotImplementedError(
+            f"this function returns {functype.result!r}: a future, stream or error-context "
+            "cannot be received from a component (Wasmtime 50's C API would abort the process)")
+    return 0
 
 
 cdef object _component_call(ComponentFunc func, Store s, tuple args):

@@ -13,6 +13,8 @@
 # lowering leaves its output a valid value even when it raises (unfilled slots are
 # Bool), so a half-built owned tree can always be released with val_delete.
 
+from cpython.dict cimport PyDict_Items
+
 # wasmtime_component_valtype_kind_t
 cdef enum:
     CT_BOOL = 0
@@ -464,11 +466,15 @@ cdef int _lower_flags(_Conv c, _Builder b, object v, wasmtime_component_val_t* o
 
 
 cdef int _lower_map(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
-    cdef Py_ssize_t i = 0, n
+    cdef Py_ssize_t i, n
     cdef wasmtime_component_valmap_entry_t* data
     if not isinstance(v, dict):
         raise TypeError(f"expected dict for MapType, got {type(v).__name__}")
-    n = len(<dict>v)
+    # The entries as they are now: converting a value may run Python code that changes
+    # the dict (iterating it would then skip or repeat entries). A change of size
+    # raises, as for lists.
+    cdef list items = PyDict_Items(v)
+    n = len(items)
     if b.owned:
         cw_wasmtime_component_valmap_new_uninit(&out.of.map, n)
     else:
@@ -480,30 +486,29 @@ cdef int _lower_map(_Conv c, _Builder b, object v, wasmtime_component_val_t* out
     for i in range(n):
         _set_bool(&data[i].key)
         _set_bool(&data[i].value)
-    i = 0
-    for key, value in (<dict>v).items():
-        if i == n:
-            raise RuntimeError("dictionary changed size during conversion")
+    for i in range(n):
+        key, value = <tuple>items[i]
         _lower_value(c.a, b, key, &data[i].key)
         _lower_value(c.b, b, value, &data[i].value)
-        i += 1
+    if len(<dict>v) != n:
+        raise RuntimeError("dictionary changed size during conversion")
     return 0
 
 
 cdef int _lower_resource(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
     cdef wasmtime_component_resource_any_t* handle
     any_cls, host_cls = c.resource_classes
-    if isinstance(v, any_cls):
-        owner = v._store
-        if owner is not None and owner is not b.store:
-            raise WasmtimeError("resource used with the wrong Store: it belongs to another Store")
+    # Exactly these classes: the pointer comes from their methods, which a subclass
+    # could make return anything.
+    if type(v) is any_cls:
+        v._store_for(b.store)
         # own: the handle moves into the call; borrow: a copy of it is lent
         if c.kind == CT_OWN:
             handle = <wasmtime_component_resource_any_t*>_address(v._consume())
         else:
             handle = cw_wasmtime_component_resource_any_clone(
                 <wasmtime_component_resource_any_t*>_address(v.ptr()))
-    elif isinstance(v, host_cls):
+    elif type(v) is host_cls:
         handle = <wasmtime_component_resource_any_t*>_address(v.to_any(b.store)._consume())
     else:
         raise TypeError(f"expected ResourceAny or ResourceHost for {type(c.ty).__name__}, "

@@ -1,18 +1,32 @@
 """Component values through a real component call, with random Python values: a
 host function and a guest export round-trip `list<entry>` (below). A well-typed value
-must come back equal; anything else must raise one of the API's clear errors."""
+must come back equal; anything else must raise one of the API's clear errors.
+
+Well-typed values may have hostile parts (fuzz/_hostile.py), as arguments or as what
+the host function returns, whose Python code, run mid-conversion, closes the Store,
+empties the list, calls the function again or raises: then the outcome may also be
+that error, or a RuntimeError for a list changed during conversion."""
+import gc
+
 import atheris
 
 from _harness import run, wt
+from _hostile import boom, effects, hostile, run_armed
 
 with atheris.instrument_imports():
     from cwasmtime import component
 
-# Anonymous variants/records may not appear in an import's type; result/option/tuple may.
-ENTRY = '(tuple string (option u32) (result u8 (error string)) (list u8) (result u32 (error string)))'
+# Anonymous variants/records may not appear in an import's type (they are imported as
+# named types, $r and $v); result/option/tuple may.
+ENTRY = ('(tuple string (option u32) (result u8 (error string)) (list u8) (result u32 (error string))'
+         ' $r $v)')
 # The guest passes its argument to the host import `x` and returns what `x` returns.
 WAT = f"""
 (component
+  (type $r' (record (field "a" u32) (field "b" string)))
+  (import "r" (type $r (eq $r')))
+  (type $v' (variant (case "p" u32) (case "q" u32) (case "n")))
+  (import "v" (type $v (eq $v')))
   (type $t (list {ENTRY}))
   (import "x" (func $x (param "x" $t) (result $t)))
   (core module $libc
@@ -41,8 +55,9 @@ WAT = f"""
 ENGINE = wt.Engine()
 COMPONENT = component.Component(ENGINE, WAT)
 LINKER = component.Linker(ENGINE)
+HOST_RESULT = []  # what the host function returns instead of its argument, if set
 with LINKER.root() as root:
-    root.add_func("x", lambda _store, value: value)
+    root.add_func("x", lambda _store, value: HOST_RESULT[0] if HOST_RESULT else value)
 
 
 def well_typed(fdp: atheris.FuzzedDataProvider) -> list:
@@ -51,7 +66,10 @@ def well_typed(fdp: atheris.FuzzedDataProvider) -> list:
                 None if fdp.ConsumeBool() else fdp.ConsumeIntInRange(0, 2**32 - 1),
                 fdp.ConsumeIntInRange(0, 255) if fdp.ConsumeBool() else fdp.ConsumeUnicodeNoSurrogates(3),
                 fdp.ConsumeBytes(fdp.ConsumeIntInRange(0, 16)),
-                fdp.ConsumeIntInRange(0, 2**32 - 1) if fdp.ConsumeBool() else fdp.ConsumeUnicodeNoSurrogates(3))
+                fdp.ConsumeIntInRange(0, 2**32 - 1) if fdp.ConsumeBool() else fdp.ConsumeUnicodeNoSurrogates(3),
+                component.Record(a=fdp.ConsumeIntInRange(0, 2**32 - 1), b=fdp.ConsumeUnicodeNoSurrogates(3)),
+                component.Variant("n") if fdp.ConsumeBool()
+                else component.Variant("pq"[fdp.ConsumeIntInRange(0, 1)], fdp.ConsumeIntInRange(0, 99)))
     return [entry() for _ in range(fdp.ConsumeIntInRange(0, 6))]
 
 
@@ -77,11 +95,34 @@ def one_input(data: bytes) -> None:
     fdp = atheris.FuzzedDataProvider(data)
     store = wt.Store(ENGINE)
     func = LINKER.instantiate(store, COMPONENT).get_func(store, "x")
-    if fdp.ConsumeBool():
+    mode = fdp.ConsumeIntInRange(0, 2)
+    if mode == 0:
         value = well_typed(fdp)
         assert func(store, value) == value
-    else:
+    elif mode == 1:
         func(store, anything(fdp))
+    else:
+        hostile_call(fdp, store, func)
+
+
+def hostile_call(fdp: atheris.FuzzedDataProvider, store: wt.Store, func: object) -> None:
+    """A well-typed value with hostile parts, as the argument or as the host's result;
+    with no effect run it must come back equal."""
+    value = well_typed(fdp)
+    # (strings stay str: the component API takes no str subclass)
+    arg = hostile(fdp, value, component.Record, component.Variant, plain=(str,))
+    as_result = fdp.ConsumeBool()
+    effect = effects(fdp, [store.close, lambda: arg.clear() if isinstance(arg, list) else None,
+                           lambda: func(store, []), gc.collect, boom])
+    if as_result:
+        HOST_RESULT.append(arg)
+    try:
+        outcome = run_armed(effect, lambda: func(store, value if as_result else arg))
+    finally:
+        HOST_RESULT.clear()
+    if outcome is not None:
+        ran, got = outcome
+        assert ran or got == value, (value, got)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ pre-resolved export name)."""
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional, Union
+from typing import Any, Dict, FrozenSet, Iterator, Optional, Tuple, Union
 
 from .._capi import ffi, lib
 from .._engine import Engine
@@ -13,7 +13,8 @@ from .._module import _bytes_arg
 from .._repr import listing
 from .._trap import check
 from .._wat2wasm import _to_wasm
-from ._itemtypes import ComponentExtern, ComponentType, describe_item
+from ._itemtypes import ComponentExtern, ComponentInstanceType, ComponentType, FuncType, describe_item
+from ._types import holds_async
 
 __all__ = ["Component", "ExportIndex"]
 
@@ -42,6 +43,22 @@ def _listing(items: Dict[str, ComponentExtern]) -> str:
     return listing(((name, describe_item(item.ty)) for name, item in items.items()), len(items))
 
 
+def unversioned(name: str) -> str:
+    """An instance name without its version (Wasmtime matches versions by semver)."""
+    return name.partition("@")[0]
+
+
+def _async_param_funcs(items: Dict[str, ComponentExtern], engine: Engine,
+                       path: Tuple[str, ...]) -> Iterator[Tuple[str, ...]]:
+    for name, item in items.items():
+        ty = item.ty
+        if isinstance(ty, FuncType):
+            if any(holds_async(t) for _, t in ty.params):
+                yield path + (name,)
+        elif isinstance(ty, ComponentInstanceType):
+            yield from _async_param_funcs(ty.exports(engine), engine, path + (unversioned(name),))
+
+
 def export_index_arg(instance: Optional[ExportIndex]) -> Any:
     """The C argument for an optional parent ``ExportIndex`` (NULL: the root)."""
     if instance is None:
@@ -65,6 +82,16 @@ class Component(Managed[Any]):
 
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_component_delete(ptr)
+
+    _async_imports: Optional[FrozenSet[Tuple[str, ...]]] = None
+
+    def _async_param_imports(self) -> FrozenSet[Tuple[str, ...]]:
+        """The imported functions (paths of unversioned instance names, then the function
+        name) that take a future, stream or error-context (see ``holds_async``)."""
+        if self._async_imports is None:
+            self._async_imports = frozenset(
+                _async_param_funcs(self.type.imports(self._engine), self._engine, ()))
+        return self._async_imports
 
     @classmethod
     def _from_ptr(cls, ptr: Any, engine: Engine) -> "Component":
@@ -127,4 +154,4 @@ class Component(Managed[Any]):
     @property
     def type(self) -> ComponentType:
         """The component's type (its imports and exports)."""
-        return ComponentType._from_ptr(lib.wasmtime_component_type(self.ptr()))
+        return ComponentType._of(lib.wasmtime_component_type(self.ptr()), self._engine)

@@ -4,7 +4,7 @@
 item type plus its ``implements``/``external-id`` annotations)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Self, Tuple, Union
 
 from .. import _types as core_types
 from .._capi import ffi, lib
@@ -25,17 +25,35 @@ _VALTYPE_P = ffi.typeof("wasmtime_component_valtype_t *")
 
 
 class _ItemType(_Borrowable):
+    # The Engine that compiled the component this type comes from: Wasmtime reads
+    # core types through it, and aborts the process given another one.
+    _engine: Optional[Engine] = None
+
     def __init__(self) -> None:
         raise WasmtimeError(f"Cannot directly construct a `{type(self).__name__}`")
 
+    @classmethod
+    def _of(cls, ptr: Any, engine: Optional[Engine]) -> Self:
+        item = cls._from_ptr(ptr)
+        item._engine = engine
+        return item
 
-def _externs(ptr: Any, engine: Engine, count: Any, nth: Any, parent: Any) -> Dict[str, "ComponentExtern"]:
-    if not isinstance(engine, Engine):
-        raise TypeError("expected an Engine")
+    def _engine_ptr(self, engine: Engine) -> Any:
+        """``engine``'s pointer, once it is known to be this type's Engine."""
+        if not isinstance(engine, Engine):
+            raise TypeError("expected an Engine")
+        if engine is not self._engine:
+            raise WasmtimeError("type used with the wrong Engine: pass the Engine of the Component "
+                                "it comes from")
+        return engine.ptr()
+
+
+def _externs(parent: _ItemType, engine: Engine, count: Any, nth: Any) -> Dict[str, "ComponentExtern"]:
+    ptr, engine_ptr = parent.ptr(), parent._engine_ptr(engine)
     name, length, item = ffi.new(_NAME_PP), ffi.new(_SIZE_P), ffi.new(_EXTERN_PP)
     items = {}
-    for i in range(count(ptr, engine.ptr())):
-        if not nth(ptr, engine.ptr(), i, name, length, item):
+    for i in range(count(ptr, engine_ptr)):
+        if not nth(ptr, engine_ptr, i, name, length, item):
             raise WasmtimeError("import/export index out of range")
         items[read_name(name, length)] = ComponentExtern._from_extern(item[0], parent)
     return items
@@ -48,14 +66,14 @@ class ComponentType(_ItemType):
         lib.wasmtime_component_type_delete(ptr)
 
     def imports(self, engine: Engine) -> Dict[str, "ComponentExtern"]:
-        """The imports, by name."""
-        return _externs(self.ptr(), engine, lib.wasmtime_component_type_import_count,
-                        lib.wasmtime_component_type_import_nth, self)
+        """The imports, by name (``engine``: the component's)."""
+        return _externs(self, engine, lib.wasmtime_component_type_import_count,
+                        lib.wasmtime_component_type_import_nth)
 
     def exports(self, engine: Engine) -> Dict[str, "ComponentExtern"]:
-        """The exports, by name."""
-        return _externs(self.ptr(), engine, lib.wasmtime_component_type_export_count,
-                        lib.wasmtime_component_type_export_nth, self)
+        """The exports, by name (``engine``: the component's)."""
+        return _externs(self, engine, lib.wasmtime_component_type_export_count,
+                        lib.wasmtime_component_type_export_nth)
 
 
 class ComponentInstanceType(_ItemType):
@@ -65,9 +83,9 @@ class ComponentInstanceType(_ItemType):
         lib.wasmtime_component_instance_type_delete(ptr)
 
     def exports(self, engine: Engine) -> Dict[str, "ComponentExtern"]:
-        """The exports, by name."""
-        return _externs(self.ptr(), engine, lib.wasmtime_component_instance_type_export_count,
-                        lib.wasmtime_component_instance_type_export_nth, self)
+        """The exports, by name (``engine``: the component's)."""
+        return _externs(self, engine, lib.wasmtime_component_instance_type_export_count,
+                        lib.wasmtime_component_instance_type_export_nth)
 
 
 class ModuleType(_ItemType):
@@ -77,14 +95,14 @@ class ModuleType(_ItemType):
         lib.wasmtime_module_type_delete(ptr)
 
     def imports(self, engine: Engine) -> List[core_types.ImportType]:
-        """The core imports, in order."""
-        ptr, engine_ptr = self.ptr(), engine.ptr()
+        """The core imports, in order (``engine``: the component's)."""
+        ptr, engine_ptr = self.ptr(), self._engine_ptr(engine)
         return [core_types.ImportType._from_ptr(lib.wasmtime_module_type_import_nth(ptr, engine_ptr, i))
                 for i in range(lib.wasmtime_module_type_import_count(ptr, engine_ptr))]
 
     def exports(self, engine: Engine) -> List[core_types.ExportType]:
-        """The core exports, in order."""
-        ptr, engine_ptr = self.ptr(), engine.ptr()
+        """The core exports, in order (``engine``: the component's)."""
+        ptr, engine_ptr = self.ptr(), self._engine_ptr(engine)
         return [core_types.ExportType._from_ptr(lib.wasmtime_module_type_export_nth(ptr, engine_ptr, i))
                 for i in range(lib.wasmtime_module_type_export_count(ptr, engine_ptr))]
 
@@ -153,8 +171,8 @@ class ComponentExtern(_ItemType):
         lib.wasmtime_component_extern_delete(ptr)
 
     @classmethod
-    def _from_extern(cls, ptr: Any, parent: Any) -> "ComponentExtern":
-        extern: ComponentExtern = cls._from_ptr(ptr)
+    def _from_extern(cls, ptr: Any, parent: _ItemType) -> "ComponentExtern":
+        extern: ComponentExtern = cls._of(ptr, parent._engine)
         extern._parent = parent
         return extern
 
@@ -165,11 +183,11 @@ class ComponentExtern(_ItemType):
         lib.wasmtime_component_extern_type(self.ptr(), item)
         kind, of = int(item.kind), item.of
         if kind == lib.WASMTIME_COMPONENT_ITEM_COMPONENT:
-            return ComponentType._from_ptr(of.component)
+            return ComponentType._of(of.component, self._engine)
         if kind == lib.WASMTIME_COMPONENT_ITEM_COMPONENT_INSTANCE:
-            return ComponentInstanceType._from_ptr(of.component_instance)
+            return ComponentInstanceType._of(of.component_instance, self._engine)
         if kind == lib.WASMTIME_COMPONENT_ITEM_MODULE:
-            return ModuleType._from_ptr(of.module)
+            return ModuleType._of(of.module, self._engine)
         if kind == lib.WASMTIME_COMPONENT_ITEM_COMPONENT_FUNC:
             return FuncType._from_ptr(of.component_func)
         if kind == lib.WASMTIME_COMPONENT_ITEM_RESOURCE:

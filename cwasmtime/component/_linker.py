@@ -5,7 +5,7 @@ it, until that namespace is closed: meanwhile the parent is *locked* and any use
 raises ``WasmtimeError``. Use namespaces in ``with`` blocks."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, Set, Tuple, Union
 
 from .. import _native
 from .._capi import ffi, lib
@@ -15,7 +15,7 @@ from .._managed import Managed
 from .._module import Module
 from .._storelike import Storelike
 from .._trap import check
-from ._component import Component
+from ._component import Component, unversioned
 from ._instance import Instance
 from ._resources import ResourceType
 
@@ -56,6 +56,9 @@ class Linker(_Lockable):
         self.engine = engine
         self._wasip2 = False
         self._wasi_http = False
+        # Where add_func defined functions: paths of unversioned instance names, then
+        # the function name (as Component._async_param_imports lists imports).
+        self._host_funcs: Set[Tuple[str, ...]] = set()
 
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_component_linker_delete(ptr)
@@ -80,7 +83,7 @@ class Linker(_Lockable):
     def root(self) -> "LinkerInstance":
         """The root namespace; this linker is locked until it is closed."""
         self._assert_not_locked()
-        return LinkerInstance._open(lib.wasmtime_component_linker_root(self.ptr()), self)
+        return LinkerInstance._open(lib.wasmtime_component_linker_root(self.ptr()), self, self, ())
 
     def add_wasip2(self) -> None:
         """Define WASI preview 2 (``wasi:cli``, ``wasi:io``, ``wasi:filesystem``, ...);
@@ -111,12 +114,24 @@ class Linker(_Lockable):
             raise TypeError("expected a Component")
         s = _native.store_of(store)
         self._require_wasi_contexts(s, component)
+        self._refuse_async_host_params(component)
         instance = ffi.new("wasmtime_component_instance_t *")
         with s._running_wasm() as ctx:
             error = lib.wasmtime_component_linker_instantiate(self.ptr(), ctx, component.ptr(), instance)
         if error != ffi.NULL:
             raise s._failure(error, ffi.NULL)
         return Instance._from_raw(s, instance)
+
+    def _refuse_async_host_params(self, component: Component) -> None:
+        """Refuse a component that imports, from this linker's ``add_func`` functions,
+        one taking a future, stream or error-context: Wasmtime's C API would abort the
+        process converting the arguments of its first call."""
+        clash = component._async_param_imports() & self._host_funcs if self._host_funcs else None
+        if clash:
+            raise NotImplementedError(
+                f"the component imports {'/'.join(min(clash))}, which takes a future, stream or "
+                "error-context: a host function cannot receive those values (Wasmtime 50's C "
+                "API would abort the process)")
 
     def _require_wasi_contexts(self, store: _native.Store, component: Component) -> None:
         """Refuse a component that imports WASI (HTTP) from this linker into a Store
@@ -126,7 +141,7 @@ class Linker(_Lockable):
             return
         if store._has_wasi and (store._has_wasi_http or not self._wasi_http):
             return
-        names = list(component.type.imports(self.engine))
+        names = list(component.type.imports(component._engine))
         uses_http = self._wasi_http and any(n.startswith("wasi:http/") for n in names)
         uses_wasi = uses_http or (self._wasip2 and any(n.startswith("wasi:") for n in names))
         if uses_wasi and not store._has_wasi:
@@ -142,15 +157,20 @@ class LinkerInstance(_Lockable):
     resources, modules and nested instances. Its parent stays locked until it is closed."""
 
     parent: Optional[Union[Linker, "LinkerInstance"]]
+    _linker: Linker
+    _path: Tuple[str, ...]  # unversioned instance names from the root
 
     def __init__(self) -> None:
         raise WasmtimeError("Cannot directly construct a `LinkerInstance`")
 
     @classmethod
-    def _open(cls, ptr: Any, parent: Union[Linker, "LinkerInstance"]) -> "LinkerInstance":
+    def _open(cls, ptr: Any, parent: Union[Linker, "LinkerInstance"], linker: Linker,
+              path: Tuple[str, ...]) -> "LinkerInstance":
         ns: LinkerInstance = cls.__new__(cls)
         ns._set_ptr(ptr)
         ns.parent = parent
+        ns._linker = linker
+        ns._path = path
         parent.locked = True
         return ns
 
@@ -171,7 +191,7 @@ class LinkerInstance(_Lockable):
         name_b = self._name(name)
         out = ffi.new(_LINKER_INSTANCE_PP)
         check(lib.wasmtime_component_linker_instance_add_instance(self.ptr(), name_b, len(name_b), out))
-        return LinkerInstance._open(out[0], self)
+        return LinkerInstance._open(out[0], self, self._linker, self._path + (unversioned(name),))
 
     def add_module(self, name: str, module: Module) -> None:
         """Define the core module ``module`` as ``name``."""
@@ -192,6 +212,7 @@ class LinkerInstance(_Lockable):
         env = ffi.cast("void *", _native._component_host(func))
         check(lib.wasmtime_component_linker_instance_add_func(self.ptr(), name_b, len(name_b),
                                                                _FUNC_CALLBACK, env, _RELEASE_ENV))
+        self._linker._host_funcs.add(self._path + (name,))
 
     def add_resource(self, name: str, ty: ResourceType, dtor: ResourceDtor) -> None:
         """Define the resource type ``ty`` as ``name``; ``dtor(store, rep)`` runs when a

@@ -75,8 +75,12 @@ class ResourceAny(_Handle):
         return resource
 
     def _store_for(self, store: Storelike) -> Any:
+        """``store``, once it is known to be this handle's Store. A handle is an index
+        into its Store's table: in another Store, Wasmtime may take it for an entry of
+        another kind there and abort the process."""
         if self._store is None:
-            return _native.store_of(store)
+            raise WasmtimeError("this ResourceAny's Store is unknown (it was lifted by "
+                                "convert_from_c without a store): it cannot be used")
         return _native.check_owner(self._store, store)
 
     @property

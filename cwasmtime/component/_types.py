@@ -26,7 +26,7 @@ __all__ = [
     "Char", "String", "ErrorContext", "ListType", "RecordType", "TupleType",
     "VariantLikeType", "VariantType", "EnumType", "OptionType", "ResultType", "FlagsType",
     "MapType", "FutureType", "StreamType", "OwnType", "BorrowType", "Record", "Variant",
-    "valtype_from_c", "read_name",
+    "valtype_from_c", "read_name", "holds_async",
 ]
 
 _VALTYPE_P = ffi.typeof("wasmtime_component_valtype_t *")
@@ -444,6 +444,27 @@ _COMPOUND = {cls._KIND: (cls, member) for cls, member in (
     (ListType, "list"), (RecordType, "record"), (TupleType, "tuple"), (VariantType, "variant"),
     (EnumType, "enum_"), (OptionType, "option"), (ResultType, "result"), (FlagsType, "flags"),
     (FutureType, "future"), (StreamType, "stream"), (MapType, "map"))}
+
+
+def holds_async(ty: ValType) -> bool:
+    """Whether values of ``ty`` may hold a future, stream or error-context. Wasmtime
+    50's C API aborts the process when it has to hand one over (a ``todo!()`` in
+    c-api/src/component/val.rs), so functions that would receive one are refused."""
+    if isinstance(ty, (_AsyncType, ErrorContext)):
+        return True
+    if isinstance(ty, ListType):
+        parts = [ty.element]
+    elif isinstance(ty, RecordType):
+        parts = [t for _, t in ty.fields]
+    elif isinstance(ty, TupleType):
+        parts = ty.elements
+    elif isinstance(ty, VariantLikeType):
+        parts = [t for _, t in ty._cases() if t is not None]
+    elif isinstance(ty, MapType):
+        parts = [ty.key, ty.value]
+    else:
+        return False
+    return any(holds_async(t) for t in parts)
 
 
 def valtype_from_c(vt: Any) -> ValType:

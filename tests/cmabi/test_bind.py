@@ -450,3 +450,30 @@ def test_a_guest_without_realloc_traps_when_one_is_needed():
         guest.function(FuncType([("s", t.String)]), "take")("x")
     with pytest.raises(cmabi.Trap, match="cabi_realloc"):
         guest.function(FuncType(), "call-give")()
+
+
+BORROWING = """(module
+  (import "$root" "[resource-drop]r" (func $drop (param i32)))
+""" + ALLOC + """
+  ;; take: func(r: borrow<r>, v: list<u32>) -> u32: drops its borrow, returns len(v)
+  (func (export "take") (param i32 i32 i32) (result i32)
+    (call $drop (local.get 0))
+    (local.get 2))
+)"""
+
+
+def test_a_call_made_while_one_runs_has_its_own_borrow_scope():
+    # Python code run by the lowering of the outer call's arguments calls the same
+    # export: the inner call's end must not count (or remove) the outer call's borrow.
+    r = t.ResourceType("r")
+    store, guest, host = make(BORROWING, lambda h: h.define_resource(None, r))
+    take = guest.function(FuncType([("r", t.Borrow(r)), ("v", t.List(t.Record([("a", t.U32)])))],
+                                   t.U32), "take")
+
+    class Reenter:
+        @property
+        def a(self):
+            return take(8, [cmabi.Record(a=1)] * 3)
+
+    assert take(7, [Reenter(), cmabi.Record(a=0)]) == 2
+    assert take(9, []) == 0 and len(host.handles) == 0

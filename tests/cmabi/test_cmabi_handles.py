@@ -105,3 +105,61 @@ def test_handles_in_memory(heap):
     assert cmabi.load(cx, Own(R), 64) == 9
     with pytest.raises(TypeError):
         cmabi.lower(cx, Own(R), "not a rep")
+
+
+# ------------------------------------------------- borrow scopes (canon resource.drop)
+
+
+def test_a_borrow_not_dropped_is_removed_when_its_call_ends(heap):
+    # The spec traps at the end of the call (num_borrows != 0); the handle must not
+    # outlive it: a later resource.drop of it would end a borrow of another call.
+    cx = heap.cx()
+    [stale] = cmabi.lower(cx, Borrow(R), 5)
+    with pytest.raises(Trap, match="1 borrowed handle"):
+        cx.end_call()
+    assert len(cx.handles) == 0
+    [fresh] = cmabi.lower(cx, Borrow(R), 6)      # the next call reuses the slot
+    assert fresh == stale and cx.num_borrows == 1
+    assert cx.handles.drop(R, fresh) is None
+    cx.end_call()
+
+
+def test_a_borrow_of_an_ended_call_cannot_end_a_borrow_of_the_current_one(heap):
+    cx = heap.cx()
+    [stale] = cmabi.lower(cx, Borrow(R), 5)
+    with pytest.raises(Trap):
+        cx.end_call()
+    # next call: the guest drops the old handle instead of the one it gets now
+    with pytest.raises(Trap, match="invalid handle"):
+        cx.handles.drop(R, stale)
+    cmabi.lower(cx, Borrow(R), 6)
+    with pytest.raises(Trap, match="1 borrowed handle"):   # still owed
+        cx.end_call()
+
+
+def test_a_borrow_handle_kept_past_its_call_traps_everywhere(heap):
+    # A borrow the host put in a table itself (not lowered in a call) has no live call.
+    cx = heap.cx()
+    i = cx.handles.add(cmabi.ResourceHandle(R, 3, False, cx))
+    with pytest.raises(Trap, match="call has ended"):
+        cx.handles.drop(R, i)
+    with pytest.raises(Trap, match="call has ended"):
+        cx.handles.rep(R, i)
+    with pytest.raises(Trap, match="call has ended"):
+        cmabi.lift(cx, Borrow(R), [i])
+    assert cx.handles.get(i).rep == 3              # the table is left as it was
+
+
+def test_dropping_a_lent_handle_traps_and_keeps_it(heap):
+    table = cmabi.HandleTable()
+    cx = heap.cx(handles=table)
+    i = table.new_own(R, 1)
+    [b] = cmabi.lower(cx, Borrow(R), 2)
+    assert cmabi.lift(cx, Borrow(R), [i]) == 1 and cmabi.lift(cx, Borrow(R), [b]) == 2
+    for handle in (i, b):                          # own or borrow: lent out until end_call
+        with pytest.raises(Trap, match="lent out"):
+            table.drop(R, handle)
+        assert table.get(handle).num_lends == 1
+    with pytest.raises(Trap, match="1 borrowed"):  # b: lowered in this call, not dropped
+        cx.end_call()
+    assert table.drop(R, i) == 1 and len(table) == 0

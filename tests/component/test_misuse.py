@@ -654,3 +654,173 @@ def test_set_subclass_whose_iteration_disagrees_with_its_length_does_not_overflo
     """)
     assert done.returncode == 0, f"crashed with {done.returncode}: {done.stderr[:600]}"
     assert "survived {'a'}" in done.stdout
+
+
+@pytest.mark.parametrize("where", ["argument", "host result"])
+@pytest.mark.parametrize("cls", ["ResourceAny", "ResourceHost"])
+def test_a_resource_subclass_cannot_hand_over_a_pointer_of_its_own(where, cls):
+    # The handle comes from the object's methods (ptr, _consume, to_any): a subclass
+    # could return any address. Only the classes themselves are taken.
+    done = run_isolated(f"""
+        from cwasmtime._capi import ffi
+        from component.conftest import Resources
+        bogus = ffi.cast("wasmtime_component_resource_any_t *", 0x1234)
+
+        class Evil(cc.{cls}):
+            def __init__(self):
+                pass
+            def ptr(self):
+                return bogus
+            _consume = ptr
+            def to_any(self, store):
+                return self
+
+        r = Resources(cwasmtime, echo=lambda store, handle: Evil())
+        try:
+            if {where!r} == "argument":
+                r("borrow", Evil())
+            else:
+                r("echo", r("mk", 1))
+        except (TypeError, cwasmtime.WasmtimeError) as exc:
+            print("raised", type(exc).__name__, exc)
+    """)
+    isolation.assert_clean_exit(done)
+    assert "raised TypeError expected ResourceAny or ResourceHost" in done.stdout
+
+
+def test_a_dict_changed_while_it_is_lowered_is_lowered_as_it_was():
+    # A value's getter replaces three entries: the dict keeps its size, but iterating
+    # it skipped entries (the table was compacted), giving a map that was neither.
+    done = run_isolated("""
+        named = [("r", '(record (field "a" u32))')]
+        config = cwasmtime.Config()
+        config.wasm_component_model_map = True
+        e = Echo(cwasmtime, component_for("(map string $r)", "i32 i32", named),
+                 engine=cwasmtime.Engine(config))
+
+        class Replacer:
+            @property
+            def a(self):
+                for k in ("k0", "k1", "k2"):
+                    del d[k]
+                for k in ("n0", "n1", "n2"):
+                    d[k] = Record(a=99)
+                return 5
+
+        d = {f"k{i}": Record(a=i) for i in range(10)}
+        d["k5"] = Replacer()
+        before = sorted(d)
+        print(sorted(e.func(e.store, d)) == before, sorted(d) != before)
+    """)
+    isolation.assert_clean_exit(done)
+    assert done.stdout.strip() == "True True"
+
+
+# ------------------------------------------- future, stream (Wasmtime aborts on them)
+
+FUTURE_WAT = """(component
+  (type $f (future u32))
+  (type $s (stream u8))
+  (core func $newf (canon future.new $f))
+  (core func $news (canon stream.new $s))
+  (core module $m
+    (import "" "newf" (func $newf (result i64)))
+    (import "" "news" (func $news (result i64)))
+    (func (export "f") (result i32) (i32.wrap_i64 (call $newf)))
+    (func (export "s") (result i32) (i32.wrap_i64 (call $news))))
+  (core instance $i (instantiate $m (with "" (instance (export "newf" (func $newf))
+                                                       (export "news" (func $news))))))
+  (func (export "future") (result $f) (canon lift (core func $i "f")))
+  (func (export "stream") (result $s) (canon lift (core func $i "s")))
+  (func (export "tuple") (result (tuple $f)) (canon lift (core func $i "f"))))"""
+
+
+@pytest.mark.parametrize("export", ["future", "stream", "tuple"])
+def test_a_function_returning_a_future_or_stream_is_refused_before_the_call(export):
+    done = run_isolated(f"""
+        e = cwasmtime.Engine()
+        store = cwasmtime.Store(e)
+        f = cc.Linker(e).instantiate(store, cc.Component(e, {FUTURE_WAT!r})).get_func(store, {export!r})
+        for _ in range(2):
+            try:
+                f(store)
+            except NotImplementedError as exc:
+                print("raised", exc)
+    """)
+    isolation.assert_clean_exit(done)
+    assert done.stdout.count("future, stream or error-context cannot be received") == 2
+
+
+def stream_import_wat(instance):
+    """A component whose export `f` passes a new stream to the imported function `x`
+    (of the imported instance `instance`, or at the root)."""
+    imp = (f'(import "x" (func $x (param "s" $s)))' if instance is None else
+           f'(import "{instance}" (instance $inst (export "x" (func (param "s" $s)))))\n'
+           f'  (alias export $inst "x" (func $x))')
+    return f"""(component
+  (type $s (stream u8))
+  {imp}
+  (core func $xc (canon lower (func $x)))
+  (core func $new (canon stream.new $s))
+  (core module $m (import "" "x" (func $x (param i32))) (import "" "new" (func $new (result i64)))
+    (func (export "f") (call $x (i32.wrap_i64 (call $new)))))
+  (core instance $i (instantiate $m (with "" (instance (export "x" (func $xc)) (export "new" (func $new))))))
+  (func (export "f") (canon lift (core func $i "f"))))"""
+
+
+@pytest.mark.parametrize("instance, defined_as", [(None, None), ("a:b/c@1.0.0", "a:b/c@1.0.0"),
+                                                  ("a:b/c@1.0.1", "a:b/c@1.0.0")])
+def test_a_host_function_that_would_receive_a_stream_is_refused_at_instantiation(instance, defined_as):
+    done = run_isolated(f"""
+        e = cwasmtime.Engine()
+        comp = cc.Component(e, {stream_import_wat(instance)!r})
+        linker = cc.Linker(e)
+        with linker.root() as root:
+            if {defined_as!r} is None:
+                root.add_func("x", lambda store, s: print("host got", s))
+            else:
+                with root.add_instance({defined_as!r}) as ns:
+                    ns.add_func("x", lambda store, s: print("host got", s))
+        store = cwasmtime.Store(e)
+        try:
+            linker.instantiate(store, comp).get_func(store, "f")(store)
+        except NotImplementedError as exc:
+            print("raised", exc)
+        # Defined otherwise (not by a Python function), the import is not refused.
+        traps = cc.Linker(e)
+        traps.define_unknown_imports_as_traps(comp)
+        print("instantiated", traps.instantiate(cwasmtime.Store(e), comp) is not None)
+    """)
+    isolation.assert_clean_exit(done)
+    assert "which takes a future, stream or error-context" in done.stdout
+    assert "host got" not in done.stdout and "instantiated True" in done.stdout
+
+
+# -------------------------------------------------------- types of another Engine
+
+
+def test_component_types_used_with_another_engine_raise():
+    # Wasmtime reads a core module's types through the engine it is given: another
+    # Engine aborted the process (types.rs, unwrap on None).
+    done = run_isolated("""
+        e1, e2 = cwasmtime.Engine(), cwasmtime.Engine()
+        comp = cc.Component(e1, '''(component
+          (import "m" (core module (import "" "f" (func (param i32)))))
+          (import "i" (instance (export "m" (core module (export "g" (func)))))))''')
+        imports = comp.type.imports(e1)
+        attempts = {
+            "module imports": lambda: imports["m"].ty.imports(e2),
+            "module exports": lambda: imports["i"].ty.exports(e1)["m"].ty.exports(e2),
+            "instance exports": lambda: imports["i"].ty.exports(e2),
+            "component imports": lambda: comp.type.imports(e2),
+        }
+        for name, attempt in attempts.items():
+            try:
+                attempt()
+            except cwasmtime.WasmtimeError as exc:
+                print(name, "raised", exc)
+        print(imports["m"].ty.imports(e1)[0].name, imports["i"].ty.exports(e1)["m"].ty.exports(e1)[0].name)
+    """)
+    isolation.assert_clean_exit(done)
+    assert done.stdout.count("raised type used with the wrong Engine") == 4
+    assert done.stdout.strip().endswith("f g")
