@@ -80,9 +80,9 @@ class PoolingAllocationConfig:
             setattr(self, name, value)
 
     def __repr__(self) -> str:
-        set_ = [f"{name}={self._settings[name]!r}" for name in _SETTING_NAMES
-                if name in self._settings]
-        return f"PoolingAllocationConfig({', '.join(set_)})"
+        shown = [f"{name}={self._settings[name]!r}" for name in _SETTING_NAMES
+                 if name in self._settings]
+        return f"PoolingAllocationConfig({', '.join(shown)})"
 
     def _copy(self) -> "PoolingAllocationConfig":
         copy = PoolingAllocationConfig()

@@ -4,6 +4,7 @@ slots going back to the pool when Stores close. Engine() refusing the settings W
 would abort on is tested in test_preconditions.py (each case in a fresh interpreter)."""
 from __future__ import annotations
 
+import pickle
 from typing import Any, Callable, List
 
 import pytest
@@ -186,6 +187,24 @@ def test_the_last_assignment_wins():
     config.allocation_strategy = PoolingAllocationConfig(total_core_instances=1)
     config.allocation_strategy = "on_demand"
     assert len(live_instances(w.Engine(config), NOTHING, 3)) == 3
+
+
+def test_a_configs_recorded_settings_replay_into_the_same_pool():
+    """What later pickling builds on: a Config made again from another's record (pool
+    settings included: a plain, picklable record) makes an Engine with the same pool."""
+    config = w.Config()
+    config.memory_reservation = PAGE
+    config.allocation_strategy = PoolingAllocationConfig(
+        total_core_instances=2, max_memory_size=PAGE, total_stacks=0)
+    again = w.Config()
+    for name, value in pickle.loads(pickle.dumps(config._applied)).items():
+        setattr(again, name, value)
+    assert repr(again) == repr(config)
+    engine = w.Engine(again)
+    stores = live_instances(engine, MEMORY, 2)
+    with pytest.raises(WasmtimeError, match="limit of 2 for core instances"):
+        live_instances(engine, MEMORY, 1)
+    assert len(stores) == 2
 
 
 # ---- the limits -----------------------------------------------------------------------
