@@ -48,6 +48,8 @@ _EXPORTS = {
     "Tag": "_tag",
     "InstancePre": "_instance_pre",
     "SharedMemory": "_sharedmemory",
+    # Beyond wasmtime-py (so not in __all__).
+    "PoolingAllocationConfig": "_pooling",
     # Why libwasmtime could not be provided (not in wasmtime-py, so not in __all__).
     "LibraryError": "_library",
     "UnsupportedPlatformError": "_library",
@@ -109,6 +111,7 @@ if TYPE_CHECKING:
     from ._module import Module as Module
     from ._native import (Caller as Caller, Func as Func, Memory as Memory, Store as Store,
                           StoreContext as StoreContext, Val as Val)
+    from ._pooling import PoolingAllocationConfig as PoolingAllocationConfig
     from ._sharedmemory import SharedMemory as SharedMemory
     from ._storelike import Storelike as Storelike
     from ._table import Table as Table

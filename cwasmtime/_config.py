@@ -1,7 +1,8 @@
 """``Config``: the compilation/runtime settings an ``Engine`` is created from.
 
 Every setting is write-only (as in wasmtime-py): assigning calls the matching
-``wasmtime_config_*_set`` function, reading raises ``AttributeError``."""
+``wasmtime_config_*_set`` function (``allocation_strategy`` is handed over when an Engine
+is made), reading raises ``AttributeError``."""
 from __future__ import annotations
 
 import sys
@@ -11,6 +12,7 @@ from ._capi import ffi, lib
 from ._cstrings import c_path, c_string
 from ._error import WasmtimeError
 from ._managed import Managed
+from ._pooling import PoolingAllocationConfig
 from ._trap import check
 
 __all__ = ["Config"]
@@ -24,7 +26,7 @@ _config_delete = lib.wasm_config_delete
 class _WriteOnly(Generic[T]):
     """A data descriptor that can only be assigned to."""
 
-    def __init__(self, apply: Callable[[Any, T], None], doc: Optional[str] = None) -> None:
+    def __init__(self, apply: Callable[[Any, T], Optional[T]], doc: Optional[str] = None) -> None:
         self._apply = apply
         self._name = apply.__name__
         self.__doc__ = doc if doc is not None else apply.__doc__
@@ -44,11 +46,12 @@ class _WriteOnly(Generic[T]):
             f"property {self._name!r} of {type(obj).__name__!r} object has no getter")
 
     def __set__(self, obj: Any, value: T) -> None:
-        self._apply(obj, value)
-        obj._applied[self._name] = value
+        # What is recorded: the value, or the copy of it that ``apply`` returned.
+        kept = self._apply(obj, value)
+        obj._applied[self._name] = value if kept is None else kept
 
 
-def _write_only(apply: Callable[[Any, T], None]) -> _WriteOnly[T]:
+def _write_only(apply: Callable[[Any, T], Optional[T]]) -> _WriteOnly[T]:
     return _WriteOnly(apply)
 
 
@@ -111,6 +114,14 @@ class Config(Managed[Any]):
 
     def _delete(self, ptr: Any) -> None:
         _config_delete(ptr)
+
+    def _consume(self) -> Any:
+        # Wasmtime has no setter back to on-demand: the strategy is set only now, so the
+        # last assignment wins.
+        strategy = self._applied.get("allocation_strategy")
+        if isinstance(strategy, PoolingAllocationConfig):
+            strategy._apply(self.ptr())
+        return super()._consume()
 
     # ---- wasm proposals -------------------------------------------------------------
     wasm_threads = _flag("wasmtime_config_wasm_threads_set", "Enable the threads proposal.")
@@ -259,3 +270,19 @@ class Config(Managed[Any]):
     memory_init_cow = _flag(
         "wasmtime_config_memory_init_cow_set",
         "Initialize linear memory with copy-on-write mappings (default on).")
+
+    # ---- instance allocation --------------------------------------------------------
+    @_write_only
+    def allocation_strategy(self, strategy: Union[str, PoolingAllocationConfig]
+                            ) -> Optional[PoolingAllocationConfig]:
+        """How instances get their memories, tables and runtime state: ``"on_demand"``
+        (the default: allocated and mapped for each instance) or a
+        ``PoolingAllocationConfig`` (slots reserved when the Engine is made, then reused).
+        Its settings are copied now, as Wasmtime does."""
+        if isinstance(strategy, PoolingAllocationConfig):
+            return strategy._copy()
+        if not isinstance(strategy, str):
+            raise TypeError("expected 'on_demand' or a PoolingAllocationConfig")
+        if strategy != "on_demand":
+            raise WasmtimeError(f"unknown allocation strategy: {strategy}")
+        return None

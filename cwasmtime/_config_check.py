@@ -6,17 +6,23 @@ Cranelift ISA builder, the profilers) and raises WasmtimeError naming the settin
 combinations Wasmtime rejects only because of a default are made to work instead, the
 way Wasmtime's own defaults would if it knew: disabling SIMD also disables relaxed SIMD
 (unless that was enabled explicitly), and disabling reference types also disables the
-component model's async support (which needs them, and which cwasmtime cannot enable)."""
+component model's async support (which needs them, and which cwasmtime cannot enable).
+
+The pooling allocator is checked as Wasmtime 50 builds it (``PoolingInstanceAllocator::new``
+and its pools): the sizes it computes with checked arithmetic, then, on POSIX systems, the
+mappings it makes, tried here first (``mmap`` and at once ``munmap``)."""
 from __future__ import annotations
 
+import mmap
 import os
 import platform
 import sys
-from typing import TYPE_CHECKING, Dict, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 from ._capi import lib
 from ._cranelift_settings import SETTINGS
 from ._error import WasmtimeError
+from ._pooling import PoolingAllocationConfig
 
 if TYPE_CHECKING:
     from ._config import Config
@@ -148,6 +154,133 @@ def _check_profiler(config: "Config") -> None:
     _PROFILER_FILES_OPEN.add(profiler)
 
 
+# The pooling allocator -------------------------------------------------------------------
+
+_USIZE_MAX = sys.maxsize * 2 + 1
+_PAGE = mmap.PAGESIZE
+# The table pool sizes each element as a pointer (NOMINAL_MAX_TABLE_ELEM_SIZE).
+_TABLE_ELEMENT_SIZE = 8
+# Host memory per slot that Wasmtime 50 allocates and fills when it makes the pool
+# (free-slot lists, memory image state): measured on x86_64 Linux, 2**20 slots of each.
+_BOOKKEEPING = {"total_memories": 112, "total_tables": 56, "total_stacks": 56,
+                "total_gc_heaps": 80}
+# Wasmtime maps with MAP_NORESERVE on Linux only (not in Python's mmap before 3.13).
+_NORESERVE = getattr(mmap, "MAP_NORESERVE", 0x4000) if sys.platform == "linux" else 0
+# Mappings Wasmtime makes besides the stacks' guard pages (pools, bookkeeping), with room.
+_OTHER_MAPPINGS = 16
+
+
+def _pages(size: int) -> int:
+    """``size`` rounded up to whole host pages, as Wasmtime rounds every pool size."""
+    return -(-size // _PAGE) * _PAGE
+
+
+def _in_address_space(size: int, what: str) -> int:
+    """``size``, or WasmtimeError where Wasmtime's usize arithmetic would overflow."""
+    if size > _USIZE_MAX:
+        raise WasmtimeError(f"{what} is {size} bytes: more than the address space can hold")
+    return size
+
+
+def _human(size: int) -> str:
+    unit = max((u for u in range(5) if size >= 1 << (10 * u)), default=0)
+    return f"{size / (1 << (10 * unit)):.1f} {('bytes', 'KiB', 'MiB', 'GiB', 'TiB')[unit]}"
+
+
+def _memory_defaults(config: "Config", isa: str) -> Tuple[int, int]:
+    """Wasmtime's default (memory_reservation, memory_guard_size) for this target."""
+    if isa != "pulley":
+        return 1 << 32, 32 << 20
+    # Pulley has no guard pages; pulley32 has Wasmtime's 32-bit defaults.
+    triple = config._applied.get("target", "")
+    return (10 << 20 if triple.startswith("pulley32") else 1 << 32), 0
+
+
+def _mappings_left() -> Optional[int]:
+    """How many more memory mappings this process may make (Linux's vm.max_map_count)."""
+    try:
+        with open("/proc/sys/vm/max_map_count") as limit, open("/proc/self/maps") as maps:
+            return int(limit.read()) - sum(1 for _ in maps)
+    except (OSError, ValueError):
+        return None
+
+
+def _try_to_map(regions: List[Tuple[int, int, int, str]]) -> None:
+    """Map each (size, prot, flags, what) as Wasmtime would, all at once, then unmap them:
+    WasmtimeError naming what could not be mapped."""
+    held: List[mmap.mmap] = []
+    try:
+        for size, prot, flags, what in regions:
+            if size:
+                try:
+                    held.append(mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | flags, prot=prot))
+                except OSError as exc:
+                    raise WasmtimeError(f"{what}: its {_human(size)} cannot be mapped in this "
+                                        f"process ({exc.strerror})") from None
+    finally:
+        for region in held:
+            region.close()
+
+
+def _check_pooling(config: "Config", pool: PoolingAllocationConfig, isa: str) -> None:
+    """Raise WasmtimeError where Wasmtime would fail to make this pool (and so abort):
+    sizes that overflow its arithmetic, then mappings the process cannot make."""
+    name = "PoolingAllocationConfig."
+    for knob in ("linear_memory_keep_resident", "table_keep_resident",
+                 "async_stack_keep_resident"):
+        value = getattr(pool, knob)
+        _in_address_space(_pages(value), f"{name}{knob} ({value}) in whole pages")
+    reservation, guard = _memory_defaults(config, isa)
+    reservation = config._applied.get("memory_reservation", reservation)
+    guard = config._applied.get("memory_guard_size", guard)
+    if pool.max_memory_size > reservation:
+        raise WasmtimeError(
+            f"{name}max_memory_size ({pool.max_memory_size}) exceeds Config.memory_reservation "
+            f"({reservation}): a pooled memory may grow to max_memory_size, in a slot of "
+            f"memory_reservation bytes")
+    slot = _in_address_space(
+        _pages(reservation) + _pages(guard), f"A memory slot, Config.memory_reservation "
+        f"({reservation}) + memory_guard_size ({guard}) in whole pages,")
+    memories = _in_address_space(  # and a guard before the first slot
+        slot * pool.total_memories + _pages(guard),
+        f"The memory pool, {name}total_memories ({pool.total_memories}) slots of {slot} bytes,")
+    table = _in_address_space(
+        _pages(pool.table_elements * _TABLE_ELEMENT_SIZE),
+        f"A table slot, {name}table_elements ({pool.table_elements}) × {_TABLE_ELEMENT_SIZE} "
+        f"bytes,")
+    tables = _in_address_space(
+        table * pool.total_tables,
+        f"The table pool, {name}total_tables ({pool.total_tables}) slots of {table} bytes,")
+    # Each async stack (Wasmtime's default size: cwasmtime cannot change it) has a guard
+    # page, protected one by one: two mappings a stack.
+    stack = _pages(_ASYNC_STACK_SIZE) + _PAGE
+    left = _mappings_left()
+    if left is not None and 2 * pool.total_stacks + _OTHER_MAPPINGS > left:
+        raise WasmtimeError(
+            f"{name}total_stacks ({pool.total_stacks}): the stack pool needs "
+            f"{2 * pool.total_stacks} memory mappings (a stack and its guard page each), and "
+            f"this process may make only {left} more (vm.max_map_count)")
+    slots = {"total_memories": pool.total_memories, "total_tables": pool.total_tables,
+             "total_stacks": pool.total_stacks,
+             "total_gc_heaps": 0 if config._applied.get("gc_support") is False
+             else pool.total_gc_heaps}
+    if os.name != "posix":
+        return
+    readable = mmap.PROT_READ | mmap.PROT_WRITE
+    _try_to_map([
+        (memories, 0, _NORESERVE, f"{name}total_memories ({pool.total_memories}) slots of "
+         f"{_human(slot)} (Config.memory_reservation + memory_guard_size)"),
+        (tables, readable, _NORESERVE, f"{name}total_tables ({pool.total_tables}) slots of "
+         f"{_human(table)} (table_elements × {_TABLE_ELEMENT_SIZE})"),
+        (pool.total_stacks * stack, readable, _NORESERVE,
+         f"{name}total_stacks ({pool.total_stacks}) async stacks of {_human(stack)}"),
+        (sum(_BOOKKEEPING[knob] * n for knob, n in slots.items()), readable, 0,
+         "The pool's bookkeeping, ~" + " + ".join(
+             f"{_BOOKKEEPING[knob]} bytes × {name}{knob} ({n})"
+             for knob, n in slots.items() if n)),
+    ])
+
+
 def check_config(config: "Config") -> None:
     """Raise WasmtimeError for settings Wasmtime would abort on; adjust the two defaults
     described above. Called by Engine() just before the config is consumed."""
@@ -186,6 +319,9 @@ def check_config(config: "Config") -> None:
         raise WasmtimeError(f"cranelift_flag_set('stack_switch_model', {model!r}): it must be "
                             f"'basic' with Config.wasm_stack_switching")
     _check_profiler(config)
+    strategy = applied.get("allocation_strategy")
+    if isinstance(strategy, PoolingAllocationConfig):
+        _check_pooling(config, strategy, isa)
     # The two defaults (see the module's docstring).
     if applied.get("wasm_simd") is False:
         if applied.get("wasm_relaxed_simd") is True:

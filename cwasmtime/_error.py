@@ -5,6 +5,7 @@ from typing import Any, Optional
 
 from ._capi import ffi, lib
 from ._managed import Managed
+from ._pooling import name_limit
 
 __all__ = ["WasmtimeError", "ExitTrap", "read_byte_vec"]
 
@@ -55,7 +56,7 @@ class WasmtimeError(Exception, Managed[Any]):
             vec = ffi.new(_BYTE_VEC_P)
             lib.wasmtime_error_message(self.ptr(), vec)
             try:
-                message = read_byte_vec(vec).decode("utf-8", errors="replace")
+                message = name_limit(read_byte_vec(vec).decode("utf-8", errors="replace"))
             finally:
                 lib.wasm_byte_vec_delete(vec)
             self._message = message

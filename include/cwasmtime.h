@@ -14,11 +14,11 @@
  * few other places where the C API has it; elsewhere it is omitted.  It never changes
  * the ABI, and passing a non-const pointer where const is declared is always fine.
  * Left out on purpose: async support (including the component API's *_async entry
- * points), the guest profiler, custom memory/stack creators, the pooling allocator
- * and the GC reference/type families (anyref, eqref, structref, arrayref, exnref;
- * of the rich wasmtime_valtype_t, only what builds abstract reference types).  The GC
- * reference structs that other structs embed are still declared in full.  The component model API is declared in its own section
- * at the end.
+ * points), the guest profiler, custom memory/stack creators and the GC reference/type
+ * families (anyref, eqref, structref, arrayref, exnref; of the rich wasmtime_valtype_t,
+ * only what builds abstract reference types).  The GC reference structs that other
+ * structs embed are still declared in full.  The component model API is declared in its
+ * own section at the end.
  */
 #ifndef CWASMTIME_H
 #define CWASMTIME_H
@@ -223,6 +223,7 @@ typedef void (*wasmtime_finalizer_t)(void *data);
 /* ---------------------------------------------------------------------------------- */
 
 typedef struct wasm_config_t wasm_config_t;
+typedef struct wasmtime_pooling_allocation_config_t wasmtime_pooling_allocation_config_t;
 typedef struct wasm_engine_t wasm_engine_t;
 typedef struct wasm_store_t wasm_store_t;
 typedef struct wasm_valtype_t wasm_valtype_t;
@@ -450,6 +451,35 @@ void wasmtime_config_memory_init_cow_set(wasm_config_t *, bool);
 void wasmtime_config_native_unwind_info_set(wasm_config_t *, bool);
 void wasmtime_config_macos_use_mach_ports_set(wasm_config_t *, bool);
 void wasmtime_config_signals_based_traps_set(wasm_config_t *, bool);
+
+/* ---------------------------------------------------------------------------------- */
+/* Pooling allocator: a config of its own, copied into a wasm_config_t by              */
+/* wasmtime_pooling_allocation_strategy_set (which does not take ownership)            */
+/* ---------------------------------------------------------------------------------- */
+
+wasmtime_pooling_allocation_config_t *wasmtime_pooling_allocation_config_new(void);
+void wasmtime_pooling_allocation_config_delete(wasmtime_pooling_allocation_config_t *);
+void wasmtime_pooling_allocation_config_async_stack_keep_resident_set(wasmtime_pooling_allocation_config_t *, size_t);
+void wasmtime_pooling_allocation_config_decommit_batch_size_set(wasmtime_pooling_allocation_config_t *, size_t);
+void wasmtime_pooling_allocation_config_linear_memory_keep_resident_set(wasmtime_pooling_allocation_config_t *, size_t);
+void wasmtime_pooling_allocation_config_max_component_instance_size_set(wasmtime_pooling_allocation_config_t *, size_t);
+void wasmtime_pooling_allocation_config_max_core_instance_size_set(wasmtime_pooling_allocation_config_t *, size_t);
+void wasmtime_pooling_allocation_config_max_core_instances_per_component_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_max_memories_per_component_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_max_memories_per_module_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_max_memory_size_set(wasmtime_pooling_allocation_config_t *, size_t);
+void wasmtime_pooling_allocation_config_max_tables_per_component_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_max_tables_per_module_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_max_unused_warm_slots_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_table_elements_set(wasmtime_pooling_allocation_config_t *, size_t);
+void wasmtime_pooling_allocation_config_table_keep_resident_set(wasmtime_pooling_allocation_config_t *, size_t);
+void wasmtime_pooling_allocation_config_total_component_instances_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_total_core_instances_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_total_gc_heaps_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_total_memories_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_total_stacks_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_config_total_tables_set(wasmtime_pooling_allocation_config_t *, uint32_t);
+void wasmtime_pooling_allocation_strategy_set(wasm_config_t *, const wasmtime_pooling_allocation_config_t *);
 
 /* ---------------------------------------------------------------------------------- */
 /* Engine                                                                              */

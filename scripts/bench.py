@@ -15,7 +15,8 @@ benchmarks/results.png (ns/op, log scale), and prints the table. The cmabi bench
 `wasmtime.component`) and the component API benchmarks
 (benchmarks/test_bench_component.py: `cwasmtime.component` vs wasmtime-py's
 `wasmtime.component`) each get a table of their own, in µs, with the data size, GB/s
-and the ratio. Then fresh processes time the cold start (benchmarks/startup.py: imports,
+and the ratio; so do the pooling allocator's (benchmarks/test_bench_pooling.py:
+instantiation pooled vs on demand, in µs, and the ratio). Then fresh processes time the cold start (benchmarks/startup.py: imports,
 loading libwasmtime, the first compile and instantiation) of cwasmtime against
 wasmtime-py, for a table of its own. Needs the `bench` extra (pywasm3 is optional: its columns are simply
 empty without it; the chart needs matplotlib)."""
@@ -54,8 +55,11 @@ COMPONENT_FILE = "test_bench_component"
 COMPONENT_IMPLS = ["cwasmtime.component", "wasmtime-py component", "C API floor"]
 COMPONENT_RATIO = ("wasmtime-py component", "cwasmtime.component",
                    "wasmtime-py component / cwasmtime.component")
+# The pooling allocator's table: these two columns and their ratio.
+POOLING_FILE = "test_bench_pooling"
+POOLING_RATIO = ("pooling", "on-demand", "pooling / on-demand")
 # Files with a table of their own (not in the main table), in run and table order.
-DATA_FILES = [CMABI_FILE, COMPONENT_FILE]
+DATA_FILES = [POOLING_FILE, CMABI_FILE, COMPONENT_FILE]
 
 # pytest-benchmark settings: a round lasts at least MIN_TIME seconds (so ns-scale calls
 # are repeated enough to amortize the timer), a case at most about MAX_TIME seconds.
@@ -217,6 +221,19 @@ def component_table(rows: list[dict[str, Any]]) -> str:
     return data_table(rows, COMPONENT_IMPLS, COMPONENT_RATIO)
 
 
+def pooling_table(rows: list[dict[str, Any]]) -> str:
+    """operation | on-demand (µs) | pooling (µs) | pooling / on-demand."""
+    num, den, title = POOLING_RATIO
+    lines = [f"| operation | {den} (µs) | {num} (µs) | {title} |",
+             "| --- | ---: | ---: | ---: |"]
+    for row in rows:
+        ns = row["ns"]
+        op = row["op"].replace("|", "\\|")
+        lines.append(f"| {op} | {fmt_us(ns.get(den))} | {fmt_us(ns.get(num))} | "
+                     f"{fmt_ratio(ns.get(num), ns.get(den))} |")
+    return "\n".join(lines)
+
+
 def threads_table(rows: list[dict[str, Any]]) -> str:
     """Wall time of the same work on 1 thread and split over 2 (one Store each)."""
     by_threads = {row["threads"]: row for row in rows if row["threads"]}
@@ -289,6 +306,7 @@ def run_settings(data: dict[str, Any]) -> str:
 
 def render_markdown(data: dict[str, Any], machine: str) -> str:
     rows = rows_of(data)
+    pooling_rows = data_rows_of(data, POOLING_FILE)
     cmabi_rows = cmabi_rows_of(data)
     component_rows = component_rows_of(data)
     settings = run_settings(data)
@@ -305,6 +323,16 @@ def render_markdown(data: dict[str, Any], machine: str) -> str:
         threads = threads_table(rows)
         if threads:
             parts += ["", threads]
+    if pooling_rows:
+        parts += ["", "## Many short-lived instances: the pooling allocator", "",
+                  "Medians in µs (benchmarks/test_bench_pooling.py), cwasmtime only: one "
+                  "Engine per allocation strategy, Wasmtime's default Config otherwise. "
+                  "On demand, each instance maps its memory and table and unmaps them when "
+                  "its Store is freed; pooling (`PoolingAllocationConfig` with 100 slots of "
+                  "each kind, no async stacks) reserves the slots once and reuses them. The "
+                  "module has a 1-page memory with a data segment and a 4-element table "
+                  "with an element segment; its `run` stores, loads and calls through the "
+                  "table.", "", pooling_table(pooling_rows)]
     if cmabi_rows:
         parts += ["", "## cmabi: the Component Model Canonical ABI", "",
                   "Medians in µs (benchmarks/test_bench_cmabi.py). `lower+lift` rows: "
@@ -373,7 +401,7 @@ def write_chart(data: dict[str, Any], path: Path) -> None:
 def run_benchmarks(json_path: Path, settings: dict[str, float], extra: list[str]) -> int:
     # The files in table order, cmabi's and the component API's last: their large lists
     # and strings would otherwise leave the allocator and GC busier for the
-    # small-object cases.
+    # small-object cases (and the pooling allocator's).
     files = [f"benchmarks/{name}.py" for name in FILES + DATA_FILES]
     cmd = [sys.executable, "-m", "pytest", *files, "-q", "-p", "no:cacheprovider",
            "--benchmark-enable", f"--benchmark-json={json_path}",

@@ -140,6 +140,31 @@ def test_bench_script_renders_the_component_table(tmp_path):
     assert (tmp_path / "results.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+POOLING = {
+    "datetime": "2025-01-01T00:00:00",
+    "benchmarks": [
+        case("add", "cwasmtime", 120e-9),
+        case("Instance(...)", "on-demand", 20e-6, file="test_bench_pooling"),
+        case("Instance(...)", "pooling", 5e-6, file="test_bench_pooling"),
+        case("request", "on-demand", 40e-6, file="test_bench_pooling"),
+        case("request", "pooling", 24e-6, file="test_bench_pooling"),
+    ],
+}
+
+
+def test_bench_script_renders_the_pooling_table(tmp_path):
+    bench = load_bench_script()
+    markdown = bench.render_markdown(POOLING, "- CPU: synthetic")
+    core, _, pooling = markdown.partition("## Many short-lived instances: the pooling allocator")
+    assert "| add |" in core and "pooling" not in core.split("| operation", 1)[1]
+    lines = pooling.splitlines()
+    assert "| operation | on-demand (µs) | pooling (µs) | pooling / on-demand |" in lines
+    assert [line for line in lines if line.startswith(("| Instance", "| request"))] == [
+        "| Instance(...) | 20.0 | 5.00 | 0.25× |", "| request | 40.0 | 24.0 | 0.60× |"]
+    bench.write_chart(POOLING, tmp_path / "results.png")
+    assert (tmp_path / "results.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_bench_script_from_json(tmp_path):
     (tmp_path / "run.json").write_text(json.dumps(SYNTHETIC))
     bench = load_bench_script()

@@ -6,6 +6,7 @@ before cwasmtime checked that precondition; now it raises a clear Python excepti
 works. The reference for every row is /work/notes/capi-panics.md (the sections are
 named in the case ids). Each runs in a fresh interpreter."""
 import os
+import signal
 import sys
 
 import pytest
@@ -37,6 +38,17 @@ def flags(*enabled, settings=None, **values):
         made.cranelift_flag_enable(name)
     for name, value in values.items():
         made.cranelift_flag_set(name, value)
+    return outcome(lambda: w.Engine(made))
+
+def pooled(pool=None, address_space=None, **settings):
+    """What Engine() does with a Config of these ``settings`` whose allocation strategy is
+    a pool of these ``pool`` settings (a dict), in this process limited to
+    ``address_space`` bytes of address space if given."""
+    if address_space:
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    made = config(**settings)
+    made.allocation_strategy = w.PoolingAllocationConfig(**(pool or {}))
     return outcome(lambda: w.Engine(made))
 '''
 
@@ -319,10 +331,101 @@ WASI = [
         ''', "\n".join(["ValueError: embedded null byte"] * 7)),
 ]
 
+# (id, code, what it prints, what Wasmtime says aborting on it without cwasmtime's check)
+POOLING_CASES = [
+    ("L: max_memory_size above memory_reservation", '''
+        print(pooled(memory_reservation=1 << 20))
+        print(pooled(dict(max_memory_size=1 << 20), memory_reservation=1 << 20))
+        ''', "WasmtimeError: PoolingAllocationConfig.max_memory_size (4294967296) exceeds "
+             "Config.memory_reservation (1048576): a pooled memory may grow to max_memory_size, in "
+             "a slot of memory_reservation bytes\nok: <Engine>",
+     "maximum memory size of 0x100000000 bytes exceeds the configured memory reservation of "
+     "0x100000 bytes"),
+    ("L: the default max_memory_size for pulley32 (whose memory_reservation is 10 MiB)", '''
+        print(pooled(target="pulley32"))
+        ''', "WasmtimeError: PoolingAllocationConfig.max_memory_size (4294967296) exceeds "
+             "Config.memory_reservation (10485760)",
+     "exceeds the configured memory reservation of 0xa00000 bytes"),
+    ("L: a memory_reservation too large for a memory slot", '''
+        print(pooled(dict(max_memory_size=1 << 16), memory_reservation=2**64 - 1))
+        ''', "WasmtimeError: A memory slot, Config.memory_reservation (18446744073709551615) + "
+             "memory_guard_size (33554432) in whole pages, is 18446744073743106048 bytes: more "
+             "than the address space can hold", "memory reservation is too large"),
+    ("L: a memory_guard_size too large for a memory slot", '''
+        print(pooled(memory_guard_size=2**64 - 1))
+        ''', "WasmtimeError: A memory slot, Config.memory_reservation (4294967296) + "
+             "memory_guard_size (18446744073709551615)", "guard region is too large"),
+    ("L: memory_reservation + memory_guard_size beyond the address space", '''
+        print(pooled(memory_reservation=2**63, memory_guard_size=2**63))
+        ''', "WasmtimeError: A memory slot, Config.memory_reservation (9223372036854775808) + "
+             "memory_guard_size (9223372036854775808) in whole pages, is 18446744073709551616 "
+             "bytes", "faulting region is too large"),
+    ("L: total_memories slots beyond the address space", '''
+        print(pooled(dict(total_memories=2**32 - 1)))
+        ''', "WasmtimeError: The memory pool, PoolingAllocationConfig.total_memories (4294967295) "
+             "slots of 4328521728 bytes, is 18590859257490440192 bytes: more than the address "
+             "space can hold", "total size of memory reservation exceeds addressable memory"),
+    ("L: a memory pool the process cannot map", '''
+        print(pooled(address_space=64 << 30))
+        ''', "WasmtimeError: PoolingAllocationConfig.total_memories (1000) slots of 4.0 GiB "
+             "(Config.memory_reservation + memory_guard_size): its 3.9 TiB cannot be mapped in "
+             "this process (Cannot allocate memory)", "failed to create memory pool mapping"),
+    ("L: table_elements beyond the address space", '''
+        print(pooled(dict(table_elements=2**62)))
+        ''', "WasmtimeError: A table slot, PoolingAllocationConfig.table_elements "
+             "(4611686018427387904) × 8 bytes, is 36893488147419103232 bytes: more than the "
+             "address space can hold", "table size exceeds addressable memory"),
+    ("L: total_tables slots beyond the address space", '''
+        print(pooled(dict(table_elements=2**58)))
+        ''', "WasmtimeError: The table pool, PoolingAllocationConfig.total_tables (1000) slots of "
+             "2305843009213693952 bytes, is", "total size of tables exceeds addressable memory"),
+    ("L: a table pool the process cannot map", '''
+        print(pooled(dict(total_memories=0, table_elements=2**24), address_space=64 << 30))
+        ''', "WasmtimeError: PoolingAllocationConfig.total_tables (1000) slots of 128.0 MiB "
+             "(table_elements × 8): its 125.0 GiB cannot be mapped in this process",
+     "failed to create table pool mapping"),
+    ("L: a stack pool the process cannot map", '''
+        print(pooled(dict(total_memories=0), address_space=1 << 30))
+        ''', "WasmtimeError: PoolingAllocationConfig.total_stacks (1000) async stacks of 2.0 MiB: "
+             "its 2.0 GiB cannot be mapped in this process", "failed to create stack pool mapping"),
+    ("L: more stack guard pages than memory mappings left (vm.max_map_count)", '''
+        stacks = int(open("/proc/sys/vm/max_map_count").read()) // 2 + 1
+        print(pooled(dict(total_stacks=stacks)))
+        ''', "WasmtimeError: PoolingAllocationConfig.total_stacks (", "memory mappings (a stack "
+             "and its guard page each), and this process may make only",
+     "failed to protect stack guard page"),
+    ("L: keep_resident sizes that overflow when rounded up to whole pages", '''
+        for name in ("linear_memory_keep_resident", "table_keep_resident",
+                     "async_stack_keep_resident"):
+            print(pooled({name: 2**64 - 1}), pooled({name: 2**64 - 4096}))
+        ''', "WasmtimeError: PoolingAllocationConfig.linear_memory_keep_resident "
+             "(18446744073709551615) in whole pages is 18446744073709551616 bytes: more than the "
+             "address space can hold ok: <Engine>", "table_keep_resident (18446744073709551615) in "
+             "whole pages", "async_stack_keep_resident (18446744073709551615) in whole pages",
+     "byte count overflow rounding up"),
+    ("L: the bookkeeping of 2**32 - 1 table slots", '''
+        print(pooled(dict(total_memories=0, total_tables=2**32 - 1, table_elements=0),
+                     address_space=16 << 30))
+        ''', "WasmtimeError: The pool's bookkeeping, ~56 bytes × PoolingAllocationConfig."
+             "total_tables (4294967295) + 56 bytes × PoolingAllocationConfig.total_stacks (1000) + "
+             "80 bytes × PoolingAllocationConfig.total_gc_heaps (1000): its 224.0 GiB cannot be "
+             "mapped in this process", "memory allocation of 120259084288 bytes failed"),
+    ("L: the bookkeeping of 2**32 - 1 GC heaps, unless GC support is off", '''
+        pool = dict(total_memories=0, total_gc_heaps=2**32 - 1)
+        print(pooled(pool, address_space=16 << 30))
+        print(pooled(pool, gc_support=False))
+        ''', "WasmtimeError: The pool's bookkeeping, ~56 bytes × PoolingAllocationConfig."
+             "total_tables (1000) + 56 bytes × PoolingAllocationConfig.total_stacks (1000) + 80 "
+             "bytes × PoolingAllocationConfig.total_gc_heaps (4294967295): its 320.0 GiB cannot "
+             "be mapped in this process (Cannot allocate memory)\nok: <Engine>",
+     "memory allocation of 120259084288 bytes failed"),
+]
+POOLING = [_case(id, code, *expected) for id, code, *expected, _ in POOLING_CASES]
+
 HELLO = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "examples", "hello.wat")
 
 
-@pytest.mark.parametrize("code, expected", VALUE_TYPES + CONFIGS + ENGINES + WASI)
+@pytest.mark.parametrize("code, expected", VALUE_TYPES + CONFIGS + ENGINES + WASI + POOLING)
 def test_precondition(code, expected):
     done = run_isolated(code, prelude=PRELUDE + f"HELLO = {HELLO!r}\n")
     assert_clean_exit(done)
@@ -330,6 +433,17 @@ def test_precondition(code, expected):
     for part in expected:
         at = output.find(part, at)
         assert at >= 0, f"missing {part!r} in:\n{output}"
+
+
+@pytest.mark.parametrize("code, wasmtime", [pytest.param(code, wasmtime, id=id)
+                                            for id, code, *_, wasmtime in POOLING_CASES])
+def test_wasmtime_aborts_on_each_pooling_case_without_the_check(code, wasmtime):
+    """Evidence that each pooling check is needed: with it switched off, Engine() aborts
+    the process (SIGABRT), for the reason Wasmtime gives."""
+    switched_off = "import cwasmtime._config_check as check\ncheck._check_pooling = lambda *_: None\n"
+    done = run_isolated(code, prelude=PRELUDE + switched_off)
+    assert done.returncode == -signal.SIGABRT, done.stdout + done.stderr
+    assert wasmtime in done.stderr
 
 
 def test_jitdump_can_be_used_where_the_file_can_be_made(tmp_path):

@@ -403,8 +403,32 @@ def run_component(engine: Engine) -> int:
     return result
 
 
+def run_pooled() -> int:
+    """Short-lived instances from a small pool; a full pool raises."""
+    pool = wasmtime.PoolingAllocationConfig(total_core_instances=2, total_stacks=0)
+    pool.max_memory_size = 1 << 16
+    limit: int = pool.total_core_instances
+    config = Config()
+    config.memory_reservation = 1 << 16
+    config.allocation_strategy = pool
+    engine = Engine(config)
+    module = Module(engine, '(module (memory 1) (func (export "f") (result i32) i32.const 7))')
+    stores = [Store(engine) for _ in range(limit + 1)]
+    message = ""
+    try:
+        for store in stores:
+            Instance(store, module, [])
+    except WasmtimeError as error:
+        message = str(error)
+    assert "PoolingAllocationConfig.total_core_instances" in message, message
+    for store in stores:
+        store.close()
+    return limit
+
+
 def main() -> None:
     engine = make_engine()
+    assert run_pooled() == 2
     assert run_component(Engine()) == 20
     run_guest(engine)
     run_values()
