@@ -42,7 +42,7 @@ cdef extern from "Python.h":
     PyObject** PySequence_Fast_ITEMS(object seq)
     ctypedef struct PyObject
 
-from ._errors import Trap
+from ._errors import Trap, refuse_copy
 from . import types as _t
 from .values import Record as _RecordValue, Variant as _VariantValue
 
@@ -115,6 +115,14 @@ cdef uint32_t CANON_NAN32 = 0x7fc00000
 cdef uint64_t CANON_NAN64 = 0x7ff8000000000000
 
 
+# Objects of these classes hold live state (a call's borrows, an instance's handles,
+# raw memory addresses): no copies, no pickles.
+cdef class _LiveObject:
+
+    def __reduce__(self):
+        refuse_copy(self)
+
+
 # --------------------------------------------------------------------------- memory
 
 cdef class ByteArrayMemory:
@@ -123,6 +131,15 @@ cdef class ByteArrayMemory:
     ``data`` is the bytearray (don't keep a ``memoryview`` of it alive across
     :meth:`grow`). Implements the ``_cmabi_memory()`` protocol."""
     cdef readonly bytearray data
+
+    def __cinit__(self, *args, **kwargs):
+        self.data = bytearray()  # never None, even when __init__ is skipped
+
+    def __reduce__(self):
+        return (ByteArrayMemory, (0,), self.data)  # copies and pickles with its bytes
+
+    def __setstate__(self, data):
+        self.data = bytearray(data)
 
     def __init__(self, size=65536):
         self.data = bytearray(size)
@@ -141,12 +158,15 @@ cdef class ByteArrayMemory:
 
 # --------------------------------------------------------------------------- handles
 
-cdef class ResourceHandle:
+cdef class Context
+
+
+cdef class ResourceHandle(_LiveObject):
     """One element of a :class:`HandleTable` (the spec's ``ResourceHandle``)."""
     cdef readonly object resource
     cdef readonly object rep
     cdef readonly bint own
-    cdef readonly object borrow_scope
+    cdef readonly Context borrow_scope
     cdef readonly Py_ssize_t num_lends
 
     def __init__(self, resource, rep, bint own, borrow_scope=None):
@@ -161,13 +181,13 @@ cdef class ResourceHandle:
                 f"{'own' if self.own else 'borrow'}, lends={self.num_lends})")
 
 
-cdef class HandleTable:
+cdef class HandleTable(_LiveObject):
     """A component instance's handle table (the spec's ``Table``): index 0 is
     never valid, freed slots are reused, at most 2**28-1 live entries."""
     cdef list array
     cdef list free
 
-    def __init__(self):
+    def __cinit__(self):
         self.array = [None]
         self.free = []
 
@@ -221,13 +241,14 @@ cdef class HandleTable:
         self.remove(i)
         if h.own:
             return h.rep
-        (<Context>h.borrow_scope).num_borrows -= 1
+        if h.borrow_scope is not None:
+            h.borrow_scope.num_borrows -= 1
         return None
 
 
 # --------------------------------------------------------------------------- context
 
-cdef class Context:
+cdef class Context(_LiveObject):
     """Everything a lift or lower needs (the spec's ``LiftLowerContext``).
 
     ``memory``: any object whose ``_cmabi_memory()`` returns ``(address, length)``
@@ -258,6 +279,12 @@ cdef class Context:
     cdef list lenders
     cdef public Py_ssize_t num_borrows
 
+    def __cinit__(self, *args, **kwargs):
+        # What __init__'s defaults give: usable even when __init__ is skipped.
+        self.string_encoding = self.host_string_encoding = "utf8"
+        self.handles = HandleTable()
+        self.lenders = []
+
     def __init__(self, memory=None, realloc=None, str string_encoding="utf8", *,
                  HandleTable handles=None, instance=None, str host_string_encoding="utf8"):
         if string_encoding not in _ENCODINGS:
@@ -274,12 +301,9 @@ cdef class Context:
         self.host_string_encoding = host_string_encoding
         self.enc = _ENCODINGS[string_encoding]
         self.host_enc = _ENCODINGS[host_string_encoding]
-        self.handles = HandleTable() if handles is None else handles
+        if handles is not None:
+            self.handles = handles
         self.instance = instance
-        self.lenders = []
-        self.num_borrows = 0
-        self.base = NULL
-        self.length = 0
 
     cdef int refresh(self) except -1:
         cdef uint64_t old = self.length
@@ -355,7 +379,7 @@ cdef inline int _check_bounds(Context cx, uint64_t ptr, uint64_t nbytes, str wha
 
 # --------------------------------------------------------------------------- codecs
 
-cdef class _Codec:
+cdef class _Codec(_LiveObject):
     cdef int kind
     cdef uint32_t size
     cdef uint32_t align

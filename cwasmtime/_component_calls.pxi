@@ -5,7 +5,7 @@
 cdef enum:
     COMPONENT_STACK_PARAMS = 16
 
-cdef class _ComponentPlan:
+cdef class _ComponentPlan(_LiveObject):
     """A function type's conversions: one per parameter, and the result's (or None)."""
 
 
@@ -18,7 +18,7 @@ def _component_plan(functype):
     return plan
 
 
-cdef class ComponentFunc:
+cdef class ComponentFunc(_LiveObject):
     """A component's exported function in one Store: ``func(store, *params)``."""
 
     def __init__(self):
@@ -109,7 +109,7 @@ cdef object _component_call(ComponentFunc func, Store s, tuple args):
 
 # ------------------------------------------------------- host functions and dtors
 
-cdef class _ComponentHost:
+cdef class _ComponentHost(_LiveObject):
     """A host function added with ``LinkerInstance.add_func`` (its C env pointer).
     Its plan is kept with the parameter/result types it was built for, and rebuilt
     when the function is called with another type (one name can serve components

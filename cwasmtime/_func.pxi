@@ -1,7 +1,7 @@
 # Calling wasm: a function's signature reduced to its value kinds, Func, TypedFunc,
 # and the call path through wasmtime_func_call_unchecked.
 
-cdef class _Signature:
+cdef class _Signature(_LiveObject):
     """A function type reduced to what a call needs: kinds of params then results."""
 
     def __dealloc__(self):
@@ -29,7 +29,7 @@ cdef class _Signature:
         return sig
 
 
-cdef class Func:
+cdef class Func(_LiveObject):
     """A wasm function: a guest export or a Python host function."""
 
     def __init__(self, store, ty, func, bint access_caller=False):
@@ -118,7 +118,7 @@ cdef class Func:
         call ``Engine.increment_epoch()`` to interrupt it; use fuel or a deadline)."""
         cdef Store s = _store_of(store)
         _same_store(self._store, s)
-        cdef TypedFunc typed = TypedFunc.__new__(TypedFunc)
+        cdef TypedFunc typed = TypedFunc.__new__(TypedFunc, _INTERNAL)
         typed._func = self
         typed._store = s
         typed._sig = self._signature(s)
@@ -129,8 +129,11 @@ cdef class Func:
         return (typed.call0, typed.call1, typed.call2, typed.call3)[typed._sig.nparams]
 
 
-cdef class TypedFunc:
+cdef class TypedFunc(_LiveObject):
     """The state behind ``Func.typed``: a Func, its Store and its signature."""
+
+    def __cinit__(self, *args):
+        _internal_only(self, args)
 
     def __call__(self, *params):
         self._store._check()

@@ -1,7 +1,7 @@
 # Host functions: the trampoline Wasmtime calls (wasmtime_func_new_unchecked and
 # the linker's unchecked definitions), and the Caller a host function may receive.
 
-cdef class _HostFunc:
+cdef class _HostFunc(_LiveObject):
     """What a host function's trampoline needs; owned by the C func (env pointer)."""
 
 
@@ -89,7 +89,7 @@ cdef int _store_results(Store store, _Signature sig, object results, wasmtime_va
     return 0
 
 
-cdef class Caller:
+cdef class Caller(_LiveObject):
     """The calling instance, given to host functions made with ``access_caller=True``.
     Valid only during that call; afterwards it raises (or ``get`` returns None)."""
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Sequence, Tuple
 
+from cmabi._errors import refuse_copy
+
 from . import _native
 from ._capi import ffi, lib
 from ._extern import AsExtern, wrap_extern
@@ -49,6 +51,8 @@ class Instance:
     _handle: Tuple[int, int]  # the wasmtime_instance_t: (store_id, index)
     _owner: _native.Store
     _exports: Optional["InstanceExports"]
+
+    __reduce__ = refuse_copy  # a handle into its Store: no copies, no pickles
 
     def __init__(self, store: Storelike, module: Module, imports: Sequence[AsExtern]) -> None:
         s = self._owner = _native.store_of(store)
@@ -103,6 +107,8 @@ class InstanceExports(Dict[str, AsExtern]):
     __slots__ = ("_by_index",)
 
     _by_index: Tuple[AsExtern, ...]
+
+    __reduce__ = refuse_copy  # items of one Store: no copies, no pickles
 
     def __init__(self, store: _native.Store, instance: Instance) -> None:
         by_name: Dict[str, AsExtern] = {}

@@ -4,6 +4,8 @@ from __future__ import annotations
 from abc import ABCMeta, abstractmethod
 from typing import Any, Generic, Optional, TypeVar
 
+from cmabi._errors import refuse_copy
+
 T = TypeVar("T")
 
 _UNSET: Any = object()
@@ -59,6 +61,11 @@ class Managed(Generic[T], metaclass=ABCMeta):
         """The repr of the open object (the scheme is in ``cwasmtime._repr``)."""
         from ._repr import name_of
         return f"<{name_of(self)}>"
+
+    def __reduce__(self) -> Any:
+        """No copies, no pickles: a subclass that can be rebuilt from data (bytes,
+        settings) overrides this to return how."""
+        refuse_copy(self)
 
     def __enter__(self) -> Any:
         return self

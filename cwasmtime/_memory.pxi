@@ -19,7 +19,7 @@ cdef Py_ssize_t _slice_index(object index, Py_ssize_t default, Py_ssize_t size) 
     return size if i > size else i
 
 
-cdef class Memory:
+cdef class Memory(_LiveObject):
     """A linear memory. Every access is bounds-checked against its current size,
     which is re-read on each call because wasm may grow (and move) it."""
 
@@ -132,7 +132,7 @@ cdef class Memory:
             raise WasmtimeError(
                 "Memory.view needs a memory that never moves: a 32-bit memory, and an engine "
                 "with the default memory_reservation (or memory_may_move = False)")
-        cdef _MemoryBuffer exporter = _MemoryBuffer.__new__(_MemoryBuffer)
+        cdef _MemoryBuffer exporter = _MemoryBuffer.__new__(_MemoryBuffer, _INTERNAL)
         exporter._store = s
         exporter._base = <char*>cw_wasmtime_memory_data(s._ctx, &self._mem)
         exporter._len = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
@@ -179,9 +179,15 @@ cdef class Memory:
             PyBuffer_Release(&view)
 
 
-cdef class _MemoryBuffer:
+# Its Store stays set until it is freed, even in a garbage cycle: a memoryview in
+# the cycle may release its buffer (__releasebuffer__) after the GC cleared us.
+@cython.no_gc_clear
+cdef class _MemoryBuffer(_LiveObject):
     """Exports ``[base, base + len)`` of a linear memory through the buffer protocol,
     counting live exports on the Store so it cannot be freed under them."""
+
+    def __cinit__(self, *args):
+        _internal_only(self, args)
 
     def __getbuffer__(self, Py_buffer* view, int flags):
         if self._store._ctx == NULL:

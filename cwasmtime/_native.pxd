@@ -23,7 +23,13 @@ cdef enum:
 
 # ------------------------------------------------------------------ _store.pxi
 
-cdef class Store:
+# The base of every class here whose objects hold live native state: they refuse
+# copy.copy, copy.deepcopy and pickle (see _managed.refuse_copy).
+cdef class _LiveObject:
+    pass
+
+
+cdef class Store(_LiveObject):
     cdef wasmtime_store_t* _store
     cdef wasmtime_context_t* _ctx
     cdef object _store_c
@@ -49,11 +55,11 @@ cdef class Store:
 cdef int _store_unusable(Store store) except -1
 
 
-cdef class _RunningWasm:
+cdef class _RunningWasm(_LiveObject):
     cdef Store _store
 
 
-cdef class StoreContext:
+cdef class StoreContext(_LiveObject):
     cdef Store _store
 
     cdef Store _live_store(self)
@@ -71,7 +77,7 @@ cdef class Val:
 
 # ------------------------------------------------------------------- _func.pxi
 
-cdef class _Signature:
+cdef class _Signature(_LiveObject):
     cdef Py_ssize_t nparams
     cdef Py_ssize_t nresults
     cdef Py_ssize_t nslots
@@ -82,7 +88,7 @@ cdef class _Signature:
     cdef _Signature of(wasm_functype_t* ty)
 
 
-cdef class Func:
+cdef class Func(_LiveObject):
     cdef wasmtime_func_t _func
     cdef Store _store
     cdef _Signature _sig
@@ -93,7 +99,7 @@ cdef class Func:
     cdef _Signature _signature(self, Store store)
 
 
-cdef class TypedFunc:
+cdef class TypedFunc(_LiveObject):
     cdef Func _func
     cdef Store _store
     cdef _Signature _sig
@@ -102,13 +108,13 @@ cdef class TypedFunc:
 
 # ------------------------------------------------------------------- _host.pxi
 
-cdef class _HostFunc:
+cdef class _HostFunc(_LiveObject):
     cdef object fn
     cdef _Signature sig
     cdef bint access_caller
 
 
-cdef class Caller:
+cdef class Caller(_LiveObject):
     cdef wasmtime_caller_t* _caller   # NULL once its host call returned
     cdef Store _store
 
@@ -117,7 +123,7 @@ cdef class Caller:
 
 # ----------------------------------------------------------------- _memory.pxi
 
-cdef class Memory:
+cdef class Memory(_LiveObject):
     cdef wasmtime_memory_t _mem
     cdef Store _store
     cdef object __weakref__
@@ -126,7 +132,7 @@ cdef class Memory:
     cdef _mem_c(self)
 
 
-cdef class _MemoryBuffer:
+cdef class _MemoryBuffer(_LiveObject):
     cdef Store _store
     cdef char* _base
     cdef Py_ssize_t _len
@@ -135,7 +141,7 @@ cdef class _MemoryBuffer:
 
 # -------------------------------------------------------- _component_values.pxi
 
-cdef class _Conv:
+cdef class _Conv(_LiveObject):
     cdef int kind                 # wasmtime_component_valtype_kind_t
     cdef uint8_t vkind            # wasmtime_component_valkind_t of its values
     cdef object ty                # the reflection type, for messages
@@ -148,7 +154,7 @@ cdef class _Conv:
     cdef object resource_classes
 
 
-cdef class _Builder:
+cdef class _Builder(_LiveObject):
     cdef Store store
     cdef bint owned               # C API allocations (Wasmtime or val_delete frees them)
     cdef bint busy                # the arena holds a call's arguments right now
@@ -168,12 +174,12 @@ cdef class _Builder:
 
 # --------------------------------------------------------- _component_calls.pxi
 
-cdef class _ComponentPlan:
+cdef class _ComponentPlan(_LiveObject):
     cdef tuple params
     cdef _Conv result
 
 
-cdef class ComponentFunc:
+cdef class ComponentFunc(_LiveObject):
     cdef wasmtime_component_func_t _func
     cdef Store _store
     cdef _ComponentPlan _plan
@@ -182,7 +188,7 @@ cdef class ComponentFunc:
     cdef Store _checked(self, object storelike)
 
 
-cdef class _ComponentHost:
+cdef class _ComponentHost(_LiveObject):
     cdef object fn
     cdef _ComponentPlan plan
     cdef wasmtime_component_valtype_t* types   # params, then the result (if any)
@@ -195,7 +201,7 @@ cdef class _ComponentHost:
 
 # ---------------------------------------------------------------- _floors.pxi
 
-cdef class _ComponentFloor:
+cdef class _ComponentFloor(_LiveObject):
     cdef ComponentFunc func
     cdef Store store
     cdef _Builder args

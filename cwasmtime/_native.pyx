@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False
+# cython: language_level=3, boundscheck=False, wraparound=False, auto_pickle=False
 """The hot paths of cwasmtime, in Cython: Store, Func calls through
 ``wasmtime_func_call_unchecked``, host functions through ``wasmtime_func_new_unchecked``
 trampolines, Val conversion, Caller and Memory access, component values and calls.
@@ -11,6 +11,7 @@ parked on its Store (not a process global) and re-raised by the outermost call.
 One extension module, one file per concept (the classes are declared in _native.pxd):
 _store.pxi, _values.pxi, _func.pxi, _host.pxi, _memory.pxi, _externs.pxi,
 _instantiate.pxi, _component_values.pxi, _component_calls.pxi, _floors.pxi."""
+cimport cython
 from cpython.buffer cimport (PyBUF_FORMAT, PyBUF_ND, PyBUF_SIMPLE, PyBUF_STRIDES,
                              PyBuffer_Release, PyObject_GetBuffer)
 from cpython.bytearray cimport PyByteArray_FromStringAndSize
@@ -34,6 +35,7 @@ cdef extern from "Python.h":
 from ._capi import ffi, lib
 from ._error import WasmtimeError
 from ._managed import Managed
+from cmabi._errors import refuse_copy
 from ._trap import call_failure
 from cmabi.values import Record, Variant
 

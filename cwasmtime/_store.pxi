@@ -2,7 +2,25 @@
 # that find the Store behind a Store/Caller/StoreContext argument, and turning a
 # failed C call into the exception to raise (a parked host exception first).
 
-cdef class Store:
+cdef class _LiveObject:
+    """Objects of this module hold live native state: no copies, no pickles."""
+
+    def __reduce__(self):
+        refuse_copy(self)
+
+
+# What this module passes to the constructor of the classes only it may create
+# (`cls.__new__(cls, _INTERNAL)`): made by Python code, they would start unusable.
+cdef object _INTERNAL = object()
+
+
+cdef int _internal_only(object obj, tuple args) except -1:
+    if len(args) != 1 or args[0] is not _INTERNAL:
+        raise TypeError(f"{type(obj).__name__} objects cannot be created directly")
+    return 0
+
+
+cdef class Store(_LiveObject):
     """A collection of wasm instances and host state (``wasmtime_store_t``)."""
 
     def __init__(self, engine=None, data=None):
@@ -125,9 +143,9 @@ cdef int _store_unusable(Store store) except -1:
         "in it) may only be used by one thread at a time")
 
 
-cdef class _RunningWasm:
+cdef class _RunningWasm(_LiveObject):
 
-    def __cinit__(self, Store store):
+    def __cinit__(self, Store store not None):
         self._store = store
 
     def __enter__(self):
@@ -180,7 +198,7 @@ cdef object _failure(Store store, wasmtime_error_t* error, wasm_trap_t* trap):
     return exc
 
 
-cdef class StoreContext:
+cdef class StoreContext(_LiveObject):
     """A Store seen from inside a callback; valid until invalidated."""
 
     def __init__(self, store):

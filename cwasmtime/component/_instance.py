@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
+from cmabi._errors import refuse_copy
+
 from .. import _native
 from .._capi import ffi, lib
 from .._error import WasmtimeError
@@ -22,6 +24,8 @@ class Instance:
     __slots__ = ("_store", "_instance")
     _store: _native.Store
     _instance: Any  # wasmtime_component_instance_t * (CFFI)
+
+    __reduce__ = refuse_copy  # a handle into its Store: no copies, no pickles
 
     def __init__(self) -> None:
         raise WasmtimeError("Cannot directly construct an `Instance`")
