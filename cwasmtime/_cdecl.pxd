@@ -65,6 +65,7 @@ cdef extern from "cwasmtime_native.h":
     wasm_valkind_t cw_wasm_valtype_kind(wasm_valtype_t* type)
     wasmtime_context_t* cw_wasmtime_caller_context(wasmtime_caller_t* caller)
     void* cw_wasmtime_context_get_data(wasmtime_context_t* context)
+    void cw_wasmtime_store_delete(wasmtime_store_t* store)
     wasm_trap_t* cw_wasmtime_trap_new(const char* msg, size_t msg_len)
     bint cw_wasmtime_externref_new(
         wasmtime_context_t* context, void* data, void (*finalizer)(void*) noexcept,

@@ -168,23 +168,16 @@ cdef class _ComponentHost(_LiveObject):
 
 
 def _component_host(fn):
-    """The env object of a host function (handed to the C linker)."""
+    """The env object of a host function (the C linker borrows it: the caller keeps it)."""
     cdef _ComponentHost host = _ComponentHost.__new__(_ComponentHost)
     host.fn = fn
-    Py_INCREF(host)
-    return <uintptr_t><PyObject*>host
+    return host
 
 
 def _component_callbacks():
-    """``(func trampoline, resource destructor trampoline, env finalizer)`` addresses."""
-    return (<uintptr_t>_component_host_trampoline, <uintptr_t>_component_dtor_trampoline,
-            <uintptr_t>_release_host)
-
-
-def _component_dtor(fn):
-    """The env of a resource destructor: ``fn`` itself, with a reference for C."""
-    Py_INCREF(fn)
-    return <uintptr_t><PyObject*>fn
+    """``(func trampoline, resource destructor trampoline)`` addresses; the env of a
+    destructor is the Python callable itself."""
+    return (<uintptr_t>_component_host_trampoline, <uintptr_t>_component_dtor_trampoline)
 
 
 cdef wasmtime_error_t* _component_host_trampoline(

@@ -46,10 +46,10 @@ cdef class Func(_LiveObject):
         host.fn = func
         host.sig = _Signature.of(fty)
         host.access_caller = access_caller
-        # The C func owns one reference to `host`, dropped by its finalizer.
-        Py_INCREF(host)
+        # The C func borrows `host`; the Store keeps it (see Store._hosts).
+        s._hosts.append(host)
         cw_wasmtime_func_new_unchecked(s._ctx, fty, _host_trampoline, <void*>host,
-                                       _release_host, &self._func)
+                                       NULL, &self._func)
         self._store = s
         self._sig = host.sig
 

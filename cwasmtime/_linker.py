@@ -1,7 +1,7 @@
 """``Linker``: resolves module imports by name and instantiates modules."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, List
 
 from . import _native
 from ._capi import ffi, lib
@@ -34,6 +34,9 @@ class Linker(Managed[Any]):
         self._set_ptr(lib.wasmtime_linker_new(engine.ptr()))
         self.engine = engine
         self._defines_wasi = False
+        # The envs of its host functions: the C side borrows them; this list keeps
+        # them, shared with every Store (and InstancePre) that may call them.
+        self._hosts: List[Any] = []
 
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_linker_delete(ptr)
@@ -68,7 +71,7 @@ class Linker(Managed[Any]):
         if not isinstance(ty, FuncType):
             raise TypeError("expected a FuncType")
         check(_native.linker_define_func(self.ptr(), module_b, name_b, ty, func,
-                                         bool(access_caller)))
+                                         bool(access_caller), self._hosts))
 
     def define_instance(self, store: Storelike, name: str, instance: Instance) -> None:
         """Define every export of ``instance`` under module name ``name``."""
@@ -92,6 +95,7 @@ class Linker(Managed[Any]):
             raise TypeError("expected a `Module`")
         name_b = name.encode("utf-8")
         s = _native.store_of(store)
+        s._keep_linked(self._hosts)
         with s._running_wasm() as ctx:
             error = lib.wasmtime_linker_module(self.ptr(), ctx, name_b, len(name_b), module.ptr())
         if error != _NULL:  # a reactor's initialization may have run host code
@@ -104,7 +108,7 @@ class Linker(Managed[Any]):
         module_ptr = module.ptr()
         if self._defines_wasi:
             require_wasi_context(s, module)
-        return Instance._from_handle(s, _native.linker_instantiate(s, self.ptr(), module_ptr))
+        return Instance._from_handle(s, _native.linker_instantiate(s, self.ptr(), module_ptr, self._hosts))
 
     def instantiate_pre(self, module: Module) -> InstancePre:
         """Resolve ``module``'s imports now; raises WasmtimeError if one is missing."""
@@ -112,12 +116,13 @@ class Linker(Managed[Any]):
             raise TypeError("expected a `Module`")
         out = ffi.new("wasmtime_instance_pre_t **")
         check(lib.wasmtime_linker_instantiate_pre(self.ptr(), module.ptr(), out))
-        return InstancePre._from_ptr(out[0], needs_wasi=self._defines_wasi)
+        return InstancePre._from_ptr(out[0], self._hosts, needs_wasi=self._defines_wasi)
 
     def get_default(self, store: Storelike, name: str) -> _native.Func:
         """The default export of module ``name`` (a no-op function if none)."""
         name_b = name.encode("utf-8")
         s = _native.store_of(store)
+        s._keep_linked(self._hosts)
         extern = ffi.new("wasmtime_extern_t *")
         extern.kind = _native.EXTERN_FUNC
         error = lib.wasmtime_linker_get_default(self.ptr(), s._context(), name_b, len(name_b),
@@ -133,6 +138,7 @@ class Linker(Managed[Any]):
         module_b = module.encode("utf-8")
         name_b = name.encode("utf-8")
         s = _native.store_of(store)
+        s._keep_linked(self._hosts)
         extern = ffi.new("wasmtime_extern_t *")
         if not lib.wasmtime_linker_get(self.ptr(), s._context(), module_b, len(module_b),
                                        name_b, len(name_b), extern):

@@ -24,7 +24,7 @@ cdef enum:
 # ------------------------------------------------------------------ _store.pxi
 
 # The base of every class here whose objects hold live native state: they refuse
-# copy.copy, copy.deepcopy and pickle (see _managed.refuse_copy).
+# copy.copy, copy.deepcopy and pickle (see cmabi._errors.refuse_copy).
 cdef class _LiveObject:
     pass
 
@@ -43,7 +43,13 @@ cdef class Store(_LiveObject):
     cdef readonly bint _has_wasi_http
     cdef Py_ssize_t _views        # buffers exported by Memory.view, not yet released
     cdef public object _id        # Wasmtime's store id, once learned (see _instance.store_id)
+    # What the C store calls into, which only this Store keeps alive (the C side
+    # borrows it), so the GC sees every reference back to the Store from there:
+    cdef list _hosts              # its own host functions' envs, WASI output callbacks
+    cdef dict _linked             # host envs of the linkers it instantiated from (by id)
     cdef object __weakref__
+
+    cdef void _free(self) noexcept
 
     # Every use of the Store and its objects starts here (inline: it is on every call).
     cdef inline int _check(self) except -1:

@@ -23,9 +23,14 @@ cdef int _internal_only(object obj, tuple args) except -1:
 cdef class Store(_LiveObject):
     """A collection of wasm instances and host state (``wasmtime_store_t``)."""
 
+    def __cinit__(self, *args, **kwargs):
+        self._hosts = []
+        self._linked = {}
+
     def __init__(self, engine=None, data=None):
         from ._engine import Engine
-        if self._store_c is not None:
+        # Once only: a closed Store stays closed (its objects name the old C store).
+        if self.engine is not None:
             raise ValueError("already initialized")
         if engine is None:
             engine = Engine()
@@ -109,14 +114,25 @@ cdef class Store(_LiveObject):
         if self._views != 0:
             raise BufferError("cannot close a Store while memoryviews of its memory exist; "
                               "release them (or the arrays made from them) first")
-        store_c = self._store_c
-        if store_c is None:
-            return
+        self._free()
         self._store_c = None
         self._ctx_c = None
-        self._store = NULL
-        self._ctx = NULL
-        lib.wasmtime_store_delete(store_c)
+        self._hosts = []
+        self._linked = {}
+
+    cdef void _free(self) noexcept:
+        """Delete the C store (once). What it calls into (_hosts, _linked) is still
+        alive here, and only released after it."""
+        cdef wasmtime_store_t* store = self._store
+        if store != NULL:
+            self._store = NULL
+            self._ctx = NULL
+            cw_wasmtime_store_delete(store)
+
+    def _keep_linked(self, list hosts):
+        """Keep a linker's host envs (``hosts``, borrowed by its C functions) alive
+        as long as this Store, which may now call them."""
+        self._linked[id(hosts)] = hosts
 
     def __enter__(self):
         return self
@@ -125,7 +141,14 @@ cdef class Store(_LiveObject):
         self.close()
 
     def __del__(self):
-        self.close()
+        # Also when the GC finalizes a cycle through this Store: the C store goes
+        # first, before the GC clears what it calls into. Busy or viewed, it waits
+        # for __dealloc__ (calls and memoryviews hold the Store).
+        if self._depth == 0 and self._views == 0:
+            self.close()
+
+    def __dealloc__(self):
+        self._free()
 
     def __repr__(self):
         return "<Store (closed)>" if self._ctx == NULL else "<Store>"

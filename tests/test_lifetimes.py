@@ -474,3 +474,136 @@ def test_a_borrow_handle_without_its_call_context_drops_cleanly():
     done = isolation.run_isolated(code, prelude=HALF_MADE_PRELUDE, timeout=60)
     isolation.assert_clean_exit(done)
     assert done.stdout == "ok\n"
+
+
+# ------------------------------------------------------------------ the GC and Stores
+
+# A Store with a memory reserves its address space (4 GiB and guards on 64-bit hosts):
+# each cycle below leaked that much before. In a subprocess, to read its address space.
+GC_PRELUDE = r'''
+import gc, weakref
+import cwasmtime as w
+from cwasmtime import component as c
+
+engine = w.Engine()
+MODULE = w.Module(engine, """(module (import "" "f" (func)) (memory (export "m") 1)
+                             (func (export "run") call 0))""")
+COMPONENT = c.Component(engine, """(component
+  (import "f" (func $f))
+  (core func $lf (canon lower (func $f)))
+  (core module $m (import "" "f" (func)) (memory (export "m") 1))
+  (core instance $i (instantiate $m (with "" (instance (export "f" (func $lf)))))))""")
+MEMORY = w.Module(engine, '(module (memory (export "m") 1))')
+NO_PARAMS = w.FuncType([], [])
+
+
+def address_space_mib():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmSize"))
+
+
+def store_in_a_cycle(how):
+    """A Store whose only references come back to it through a host function (and
+    other objects) that the C side holds; returns a weak reference to it."""
+    store = w.Store(engine)
+    use_store = lambda *args: store.data()  # the closure: the cycle back to the Store
+    if how == "func":
+        w.Instance(store, MODULE, [w.Func(store, NO_PARAMS, use_store)])
+    elif how == "linker":
+        linker = w.Linker(engine)
+        linker.define_func("", "f", NO_PARAMS, lambda: [store, linker] and None)
+        linker.instantiate(store, MODULE).exports(store)["run"](store)
+    elif how == "instance_pre":
+        linker = w.Linker(engine)
+        linker.define_func("", "f", NO_PARAMS, use_store)
+        pre = linker.instantiate_pre(MODULE)
+        pre.instantiate(store)
+        use_store.pre = pre
+    elif how == "component":
+        linker = c.Linker(engine)
+        with linker.root() as root:
+            root.add_func("f", lambda context: [store, linker] and None)
+            root.add_resource("r", c.ResourceType.host(1), lambda context, rep: [store] and None)
+        linker.instantiate(store, COMPONENT)
+    elif how == "view":  # no host function: a memoryview and an array of it, in a cycle
+        memory = w.Instance(store, MEMORY, []).exports(store)["m"]
+        view = memory.view(store)
+        cycle = [store, view, memoryview(view).cast("I")]
+        cycle.append(cycle)
+    return weakref.ref(store)
+'''
+
+
+@pytest.mark.parametrize("how", ["func", "linker", "instance_pre", "component", "view"])
+def test_a_store_referenced_by_its_own_host_functions_is_collected(how):
+    code = f"""
+        gc.collect()
+        before = address_space_mib()
+        stores = [store_in_a_cycle({how!r}) for _ in range(12)]
+        gc.collect()
+        alive = sum(store() is not None for store in stores)
+        print(alive, address_space_mib() - before)
+    """
+    done = isolation.run_isolated(code, prelude=GC_PRELUDE, timeout=60)
+    isolation.assert_clean_exit(done)
+    assert done.stderr == ""  # no "Exception ignored" from a finalizer
+    alive, grown_mib = map(int, done.stdout.split())
+    # before: all 12 alive, ~48 GiB of address space kept
+    assert alive == 0
+    assert grown_mib < 2048
+
+
+def test_finalizers_of_a_garbage_cycle_run_in_any_order():
+    # One cycle holding a Store, its Linker and InstancePre, functions, a memoryview
+    # of its memory and objects whose finalizers use all of them (call wasm, grow the
+    # memory, close the Store or Linker): objects made in a different order each
+    # round, so the GC meets them in a different order.
+    code = """
+        import random
+
+        class Finalizer:
+            def __init__(self, action):
+                self.action = action
+
+            def __del__(self):
+                try:
+                    self.action()
+                except (ValueError, BufferError, w.WasmtimeError, w.Trap):
+                    pass  # what using a closed (or viewed) Store raises
+
+        def one_cycle(seed):
+            rnd = random.Random(seed)
+            bag = []
+            store, linker = w.Store(engine), w.Linker(engine)
+            linker.define_func("", "f", NO_PARAMS, lambda: bag and None)
+            exports = linker.instantiate(store, MODULE).exports(store)
+            run, memory = exports["run"], exports["m"]
+            makers = [
+                lambda: linker.instantiate_pre(MODULE),
+                lambda: w.Func(store, NO_PARAMS, lambda: bag and None),
+                lambda: memory.view(store),
+                lambda: Finalizer(lambda: run(store)),
+                lambda: Finalizer(lambda: memory.grow(store, 1)),
+                lambda: Finalizer(store.close),
+                lambda: Finalizer(linker.close),
+                lambda: Finalizer(lambda: linker.instantiate(store, MODULE)),
+            ]
+            rnd.shuffle(makers)
+            bag += [store, linker, run, memory, bag] + [make() for make in makers]
+            rnd.shuffle(bag)
+            return weakref.ref(store)
+
+        before = address_space_mib()
+        stores = []
+        for seed in range(40):
+            stores.append(one_cycle(seed))
+            if seed % 8 == 7:
+                gc.collect()
+        gc.collect()
+        print(sum(s() is not None for s in stores), address_space_mib() - before)
+    """
+    done = isolation.run_isolated(code, prelude=GC_PRELUDE, timeout=60)
+    isolation.assert_clean_exit(done)
+    assert done.stderr == ""
+    alive, grown_mib = map(int, done.stdout.split())
+    assert alive == 0 and grown_mib < 2048

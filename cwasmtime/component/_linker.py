@@ -5,7 +5,7 @@ it, until that namespace is closed: meanwhile the parent is *locked* and any use
 raises ``WasmtimeError``. Use namespaces in ``with`` blocks."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, List, Optional, Union
 
 from .. import _native
 from .._capi import ffi, lib
@@ -22,10 +22,9 @@ from ._resources import ResourceType
 __all__ = ["Linker", "LinkerInstance"]
 
 _LINKER_INSTANCE_PP = ffi.typeof("wasmtime_component_linker_instance_t **")
-_FUNC_CALLBACK, _DTOR_CALLBACK, _RELEASE_ENV = (
+_FUNC_CALLBACK, _DTOR_CALLBACK = (
     ffi.cast(c_type, address) for c_type, address in zip(
-        ("wasmtime_component_func_callback_t", "wasmtime_component_resource_destructor_t",
-         "wasmtime_finalizer_t"),
+        ("wasmtime_component_func_callback_t", "wasmtime_component_resource_destructor_t"),
         _native._component_callbacks()))
 
 HostFunc = Callable[..., Any]
@@ -34,6 +33,10 @@ ResourceDtor = Callable[[Any, int], None]
 
 class _Lockable(Managed[Any]):
     locked: bool = False
+    # The envs of the linker's host functions and destructors (shared by its
+    # namespaces): the C side borrows them; this list keeps them, and so does every
+    # Store that instantiates from the linker (it may call them).
+    _hosts: List[Any]
 
     def _assert_not_locked(self) -> None:
         if self.locked:
@@ -53,6 +56,7 @@ class Linker(_Lockable):
         if not isinstance(engine, Engine):
             raise TypeError("expected an Engine")
         self._set_ptr(lib.wasmtime_component_linker_new(engine.ptr()))
+        self._hosts = []
         self.engine = engine
         self._wasip2 = False
         self._wasi_http = False
@@ -111,6 +115,7 @@ class Linker(_Lockable):
             raise TypeError("expected a Component")
         s = _native.store_of(store)
         self._require_wasi_contexts(s, component)
+        s._keep_linked(self._hosts)
         instance = ffi.new("wasmtime_component_instance_t *")
         with s._running_wasm() as ctx:
             error = lib.wasmtime_component_linker_instantiate(self.ptr(), ctx, component.ptr(), instance)
@@ -151,6 +156,7 @@ class LinkerInstance(_Lockable):
         ns: LinkerInstance = cls.__new__(cls)
         ns._set_ptr(ptr)
         ns.parent = parent
+        ns._hosts = parent._hosts
         parent.locked = True
         return ns
 
@@ -189,9 +195,11 @@ class LinkerInstance(_Lockable):
         name_b = self._name(name)
         if not callable(func):
             raise TypeError("expected a callable")
-        env = ffi.cast("void *", _native._component_host(func))
-        check(lib.wasmtime_component_linker_instance_add_func(self.ptr(), name_b, len(name_b),
-                                                               _FUNC_CALLBACK, env, _RELEASE_ENV))
+        host = _native._component_host(func)
+        self._hosts.append(host)
+        # id() is the object's address: the env pointer C borrows.
+        check(lib.wasmtime_component_linker_instance_add_func(
+            self.ptr(), name_b, len(name_b), _FUNC_CALLBACK, ffi.cast("void *", id(host)), ffi.NULL))
 
     def add_resource(self, name: str, ty: ResourceType, dtor: ResourceDtor) -> None:
         """Define the resource type ``ty`` as ``name``; ``dtor(store, rep)`` runs when a
@@ -201,6 +209,7 @@ class LinkerInstance(_Lockable):
             raise TypeError("expected a ResourceType")
         if not callable(dtor):
             raise TypeError("expected a callable destructor")
-        env = ffi.cast("void *", _native._component_dtor(dtor))
+        self._hosts.append(dtor)
         check(lib.wasmtime_component_linker_instance_add_resource(
-            self.ptr(), name_b, len(name_b), ty.ptr(), _DTOR_CALLBACK, env, _RELEASE_ENV))
+            self.ptr(), name_b, len(name_b), ty.ptr(), _DTOR_CALLBACK, ffi.cast("void *", id(dtor)),
+            ffi.NULL))
