@@ -113,18 +113,18 @@ class InstanceExports(Dict[str, AsExtern]):
     def __init__(self, store: _native.Store, instance: Instance) -> None:
         by_name: Dict[str, AsExtern] = {}
         items = []
-        ctx = store._context()
         name = ffi.new("char **")
         name_len = ffi.new("size_t *")
         extern = ffi.new("wasmtime_extern_t *")
         i = 0
-        while lib.wasmtime_instance_export_nth(ctx, instance._instance, i, name, name_len, extern):
-            item = wrap_extern(store, extern)
-            key = ffi.unpack(name[0], name_len[0]).decode("utf-8")
-            items.append(item)
-            by_name[key] = item
-            extern = ffi.new("wasmtime_extern_t *")
-            i += 1
+        with store._running_wasm() as ctx:
+            while lib.wasmtime_instance_export_nth(ctx, instance._instance, i, name, name_len, extern):
+                item = wrap_extern(store, extern)
+                key = ffi.unpack(name[0], name_len[0]).decode("utf-8")
+                items.append(item)
+                by_name[key] = item
+                extern = ffi.new("wasmtime_extern_t *")
+                i += 1
         dict.__init__(self, by_name)
         self._by_index = tuple(items)
 

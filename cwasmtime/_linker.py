@@ -10,7 +10,7 @@ from ._error import WasmtimeError
 from ._extern import AsExtern, wrap_extern
 from ._instance import Instance, extern_store_id, store_id
 from ._instance_pre import InstancePre
-from ._managed import Managed
+from ._managed import Managed, lent
 from ._module import Module
 from ._storelike import Storelike
 from ._trap import check
@@ -31,7 +31,8 @@ class Linker(Managed[Any]):
     engine: Engine
 
     def __init__(self, engine: Engine) -> None:
-        self._set_ptr(lib.wasmtime_linker_new(engine.ptr()))
+        with lent(engine) as engine_ptr:
+            self._set_ptr(lib.wasmtime_linker_new(engine_ptr))
         self.engine = engine
         self._defines_wasi = False
         # The envs of its host functions: the C side borrows them; this list keeps
@@ -59,8 +60,9 @@ class Linker(Managed[Any]):
         extern = _native.extern_for(s, item)
         module_b = module.encode("utf-8")
         name_b = name.encode("utf-8")
-        check(lib.wasmtime_linker_define(self.ptr(), s._context(), module_b, len(module_b),
-                                         name_b, len(name_b), extern))
+        with s._running_wasm() as ctx:
+            check(lib.wasmtime_linker_define(self.ptr(), ctx, module_b, len(module_b),
+                                             name_b, len(name_b), extern))
 
     def define_func(self, module: str, name: str, ty: FuncType, func: Callable[..., Any],
                     access_caller: bool = False) -> None:
@@ -80,8 +82,9 @@ class Linker(Managed[Any]):
         name_b = name.encode("utf-8")
         s = _native.store_of(store)
         _native.check_owner(instance._owner, s)
-        check(lib.wasmtime_linker_define_instance(self.ptr(), s._context(), name_b,
-                                                  len(name_b), instance._instance))
+        with s._running_wasm() as ctx:
+            check(lib.wasmtime_linker_define_instance(self.ptr(), ctx, name_b,
+                                                      len(name_b), instance._instance))
 
     def define_wasi(self) -> None:
         """Define the WASI preview1 functions (the Store needs ``set_wasi``)."""
@@ -125,8 +128,9 @@ class Linker(Managed[Any]):
         s._keep_linked(self._hosts)
         extern = ffi.new("wasmtime_extern_t *")
         extern.kind = _native.EXTERN_FUNC
-        error = lib.wasmtime_linker_get_default(self.ptr(), s._context(), name_b, len(name_b),
-                                                ffi.addressof(extern.of, "func"))
+        with s._running_wasm() as ctx:
+            error = lib.wasmtime_linker_get_default(self.ptr(), ctx, name_b, len(name_b),
+                                                    ffi.addressof(extern.of, "func"))
         if error != _NULL:
             raise s._failure(error, _NULL)
         _check_from(s, extern)
@@ -140,8 +144,10 @@ class Linker(Managed[Any]):
         s = _native.store_of(store)
         s._keep_linked(self._hosts)
         extern = ffi.new("wasmtime_extern_t *")
-        if not lib.wasmtime_linker_get(self.ptr(), s._context(), module_b, len(module_b),
-                                       name_b, len(name_b), extern):
+        with s._running_wasm() as ctx:
+            found = lib.wasmtime_linker_get(self.ptr(), ctx, module_b, len(module_b),
+                                            name_b, len(name_b), extern)
+        if not found:
             raise WasmtimeError("item not defined in linker")
         _check_from(s, extern)
         return wrap_extern(s, extern)
@@ -159,8 +165,9 @@ class Linker(Managed[Any]):
         if not isinstance(module, Module):
             raise TypeError("expected a `Module`")
         s = _native.store_of(store)
-        check(lib.wasmtime_linker_define_unknown_imports_as_default_values(
-            self.ptr(), s._context(), module.ptr()))
+        with s._running_wasm() as ctx:
+            check(lib.wasmtime_linker_define_unknown_imports_as_default_values(
+                self.ptr(), ctx, module.ptr()))
 
 
 def _check_from(store: _native.Store, extern: Any) -> None:

@@ -30,7 +30,7 @@ cdef class Memory(_LiveObject):
             raise AttributeError(f"expected a MemoryType, got {type(ty).__name__}")
         cdef Store s = _store_of(store)
         out = ffi.new("wasmtime_memory_t *")
-        _check_error(lib.wasmtime_memory_new(s._ctx_c, ty.ptr(), out))
+        _check_error(s._call(lib.wasmtime_memory_new, ty.ptr(), out))
         memcpy(&self._mem, <void*>_address(out), sizeof(wasmtime_memory_t))
         self._store = s
 
@@ -65,7 +65,7 @@ cdef class Memory(_LiveObject):
         """This memory's MemoryType."""
         from ._types import MemoryType
         cdef Store s = self._use(store)
-        return MemoryType._from_ptr(lib.wasmtime_memory_type(s._ctx_c, self._mem_c()), None)
+        return MemoryType._from_ptr(s._call(lib.wasmtime_memory_type, self._mem_c()), None)
 
     def __repr__(self):
         from ._repr import count, in_store
@@ -78,13 +78,13 @@ cdef class Memory(_LiveObject):
         if delta < 0:
             raise WasmtimeError("cannot grow by negative amount")
         prev = ffi.new("uint64_t *")
-        _check_error(lib.wasmtime_memory_grow(s._ctx_c, self._mem_c(), delta, prev))
+        _check_error(s._call(lib.wasmtime_memory_grow, self._mem_c(), delta, prev))
         return prev[0]
 
     def size(self, store):
         """Size in pages."""
         cdef Store s = self._use(store)
-        return lib.wasmtime_memory_size(s._ctx_c, self._mem_c())
+        return s._call(lib.wasmtime_memory_size, self._mem_c())
 
     def data_len(self, store):
         """Size in bytes."""
@@ -93,11 +93,11 @@ cdef class Memory(_LiveObject):
 
     def page_size(self, store):
         cdef Store s = self._use(store)
-        return lib.wasmtime_memory_page_size(s._ctx_c, self._mem_c())
+        return s._call(lib.wasmtime_memory_page_size, self._mem_c())
 
     def page_size_log2(self, store):
         cdef Store s = self._use(store)
-        return int(lib.wasmtime_memory_page_size_log2(s._ctx_c, self._mem_c()))
+        return int(s._call(lib.wasmtime_memory_page_size_log2, self._mem_c()))
 
     def data_ptr(self, store):
         """The base address as a ctypes ``POINTER(c_ubyte)`` (valid until memory grows)."""

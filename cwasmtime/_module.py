@@ -5,9 +5,9 @@ import os
 from typing import Any, List, Union
 
 from ._capi import ffi, lib
-from ._engine import Engine
+from ._engine import Engine, compiling
 from ._error import read_byte_vec
-from ._managed import Managed
+from ._managed import Managed, lent
 from ._repr import listing
 from ._trap import check
 from ._types import ExportType, ImportType
@@ -40,7 +40,8 @@ class Module(Managed[Any]):
             raise TypeError("expected an Engine")
         binary = _to_wasm(wasm)
         out = ffi.new(_MODULE_PP)
-        check(lib.wasmtime_module_new(engine.ptr(), _bytes_arg(binary), len(binary), out))
+        with compiling(engine) as engine_ptr:
+            check(lib.wasmtime_module_new(engine_ptr, _bytes_arg(binary), len(binary), out))
         self._set_ptr(out[0])
 
     def _delete(self, ptr: Any) -> None:
@@ -65,7 +66,8 @@ class Module(Managed[Any]):
         """Raise WasmtimeError unless ``wasm`` is a valid binary module for ``engine``."""
         if not isinstance(wasm, (bytes, bytearray)):
             raise TypeError("expected wasm bytes")
-        check(lib.wasmtime_module_validate(engine.ptr(), _bytes_arg(wasm), len(wasm)))
+        with compiling(engine) as engine_ptr:
+            check(lib.wasmtime_module_validate(engine_ptr, _bytes_arg(wasm), len(wasm)))
 
     @classmethod
     def deserialize(cls, engine: Engine, encoded: Union[bytes, bytearray]) -> "Module":
@@ -74,16 +76,16 @@ class Module(Managed[Any]):
         if not isinstance(encoded, (bytes, bytearray)):
             raise TypeError("expected bytes")
         out = ffi.new(_MODULE_PP)
-        check(lib.wasmtime_module_deserialize(
-            engine.ptr(), _bytes_arg(encoded), len(encoded), out))
+        with lent(engine) as engine_ptr:
+            check(lib.wasmtime_module_deserialize(engine_ptr, _bytes_arg(encoded), len(encoded), out))
         return cls._from_ptr(out[0])
 
     @classmethod
     def deserialize_file(cls, engine: Engine, path: Union[str, os.PathLike[str]]) -> "Module":
         """Like ``deserialize``, reading (memory-mapping) the file at ``path``."""
         out = ffi.new(_MODULE_PP)
-        check(lib.wasmtime_module_deserialize_file(
-            engine.ptr(), os.fsencode(path), out))
+        with lent(engine) as engine_ptr:
+            check(lib.wasmtime_module_deserialize_file(engine_ptr, os.fsencode(path), out))
         return cls._from_ptr(out[0])
 
     @property

@@ -34,7 +34,7 @@ cdef extern from "Python.h":
 
 from ._capi import ffi, lib
 from ._error import WasmtimeError
-from ._managed import Managed
+from ._managed import Managed, lent
 from cmabi._errors import refuse_copy
 from ._trap import call_failure
 from cmabi.values import Record, Variant

@@ -38,7 +38,8 @@ cdef class Store(_LiveObject):
             raise TypeError("expected an Engine")
         # The C store's data slot points back at this object (borrowed: the C store
         # never outlives it), so host callbacks can find their Store from a caller.
-        store_c = lib.wasmtime_store_new(engine.ptr(), ffi.cast("void *", <uintptr_t><void*>self), ffi.NULL)
+        with lent(engine) as engine_ptr:
+            store_c = lib.wasmtime_store_new(engine_ptr, ffi.cast("void *", <uintptr_t><void*>self), ffi.NULL)
         self._store_c = store_c
         self._store = <wasmtime_store_t*>_address(store_c)
         self._ctx_c = lib.wasmtime_store_context(store_c)
@@ -58,10 +59,23 @@ cdef class Store(_LiveObject):
         return self._ctx_c
 
     def _running_wasm(self):
-        """A context manager for a CFFI call that may run wasm (a start function, say):
-        the store is marked busy on this thread meanwhile; ``as`` gives the context."""
+        """A context manager for CFFI calls into this store (which may run wasm, a
+        start function, say): the store is marked busy on this thread meanwhile, as
+        CFFI releases the GIL during a call; ``as`` gives the context."""
         self._check()
         return _RunningWasm(self)
+
+    def _call(self, fn, *args):
+        """``fn(context, *args)``: one CFFI call into this store, marked busy on this
+        thread meanwhile (CFFI releases the GIL: no other thread may close the store
+        or enter it then)."""
+        self._check()
+        self._owner = PyThread_get_thread_ident()
+        self._depth += 1
+        try:
+            return fn(self._ctx_c, *args)
+        finally:
+            self._depth -= 1
 
     def _failure(self, error, trap):
         """The exception for a failed C call into this store (CFFI error/trap
@@ -75,42 +89,44 @@ cdef class Store(_LiveObject):
 
     def gc(self):
         """Collect unreferenced ``externref`` values now."""
-        lib.wasmtime_context_gc(self._context())
+        self._call(lib.wasmtime_context_gc)
 
     def set_fuel(self, fuel):
         """Set the fuel left (needs ``Config.consume_fuel``)."""
-        _check_error(lib.wasmtime_context_set_fuel(self._context(), fuel))
+        _check_error(self._call(lib.wasmtime_context_set_fuel, fuel))
 
     def get_fuel(self):
         """The fuel left (needs ``Config.consume_fuel``)."""
         out = ffi.new("uint64_t *")
-        _check_error(lib.wasmtime_context_get_fuel(self._context(), out))
+        _check_error(self._call(lib.wasmtime_context_get_fuel, out))
         return out[0]
 
     def set_wasi(self, wasi):
         """Give this store a WASI context; consumes the ``WasiConfig``."""
-        ctx = self._context()
-        _check_error(lib.wasmtime_context_set_wasi(ctx, wasi._consume()))
+        self._check()
+        _check_error(self._call(lib.wasmtime_context_set_wasi, wasi._consume()))
         self._has_wasi = True
 
     def set_wasi_http(self):
         """Initialize WASI HTTP (after ``set_wasi``)."""
-        lib.wasmtime_context_set_wasi_http(self._context())
+        self._call(lib.wasmtime_context_set_wasi_http)
         self._has_wasi_http = True
 
     def set_epoch_deadline(self, ticks_after_current):
         """Trap wasm once the engine's epoch passes the current one plus this many ticks."""
-        lib.wasmtime_context_set_epoch_deadline(self._context(), ticks_after_current)
+        self._call(lib.wasmtime_context_set_epoch_deadline, ticks_after_current)
 
     def set_limits(self, memory_size=-1, table_elements=-1, instances=-1, tables=-1, memories=-1):
         """Cap this store's resources; a negative value leaves that limit unset."""
-        self._check()
-        lib.wasmtime_store_limiter(self._store_c, memory_size, table_elements, instances, tables, memories)
+        with self._running_wasm():
+            lib.wasmtime_store_limiter(self._store_c, memory_size, table_elements, instances, tables,
+                                       memories)
 
     def close(self):
         """Free the store and everything in it; later use of it or its objects raises."""
         if self._depth != 0:
-            raise WasmtimeError("cannot close a Store while wasm is running in it")
+            raise WasmtimeError("cannot close a Store while wasm is running in it "
+                                "(or a thread is inside a call into it)")
         if self._views != 0:
             raise BufferError("cannot close a Store while memoryviews of its memory exist; "
                               "release them (or the arrays made from them) first")
@@ -162,8 +178,8 @@ cdef int _store_unusable(Store store) except -1:
     if store._ctx == NULL:
         raise ValueError("already closed")
     raise WasmtimeError(
-        "this Store is running wasm on another thread; a Store (and everything "
-        "in it) may only be used by one thread at a time")
+        "this Store is running wasm (or inside a call into Wasmtime) on another thread; "
+        "a Store (and everything in it) may only be used by one thread at a time")
 
 
 cdef class _RunningWasm(_LiveObject):

@@ -1,6 +1,8 @@
 """Stores on two threads, sharing one Engine and Module, run wasm at the same time."""
 import threading
 
+import isolation
+
 import cwasmtime as wasmtime
 
 WAT = """
@@ -58,3 +60,94 @@ def test_two_threads_with_their_own_stores_run_concurrently():
         assert len({ident for ident, _ in seen[n]}) == 1
         assert [x for _, x in seen[n]] == [fib] * ROUNDS
     assert seen[20][0][0] != seen[21][0][0]
+
+
+# ------------------------------------------------------------------ closing racing uses
+# CFFI releases the GIL during each C call: before, Store.close() (Engine.close()) on
+# one thread freed the store (engine) under a call still running on another.
+
+RACE_PRELUDE = r'''
+import sys, threading, time
+import cwasmtime as w
+sys.setswitchinterval(1e-6)  # switch threads as often as possible
+engine = w.Engine()
+module = w.Module(engine, """(module (memory (export "m") 1 65536) (table (export "t") 1 funcref)
+                             (global (export "g") (mut i32) (i32.const 0))
+                             (func (export "spin") (param i32) (loop (br_if 0 (local.tee 0
+                               (i32.sub (local.get 0) (i32.const 1)))))))""")
+outcomes = {}
+
+
+def count(what):
+    outcomes[what] = outcomes.get(what, 0) + 1
+
+
+def race(use, rounds):
+    """Close a Store while another thread keeps using it through ``use(store, exports)``."""
+    for _ in range(rounds):
+        store = w.Store(engine)
+        exports = w.Instance(store, module, []).exports(store)
+        started, stop = threading.Event(), threading.Event()
+
+        def user():
+            started.set()
+            try:
+                while not stop.is_set():
+                    use(store, exports)
+            except (ValueError, w.WasmtimeError) as exc:  # closed, or closing
+                count(type(exc).__name__)
+
+        thread = threading.Thread(target=user)
+        thread.start()
+        started.wait()
+        for _ in range(100):
+            try:
+                store.close()
+                break
+            except w.WasmtimeError:  # in use on the other thread right now
+                count("close refused")
+                time.sleep(1e-5)
+        stop.set()
+        thread.join()
+        store.close()
+'''
+
+
+def test_closing_a_store_while_another_thread_uses_it_raises():
+    code = """
+        race(lambda s, e: e["m"].grow(s, 0), 100)
+        race(lambda s, e: (e["m"].size(s), e["m"].type(s), e["t"].size(s), e["g"].type(s)), 100)
+        race(lambda s, e: e["spin"](s, 20000), 30)
+        print(sorted(outcomes))
+    """
+    done = isolation.run_isolated(code, prelude=RACE_PRELUDE, timeout=120)
+    isolation.assert_clean_exit(done)  # before: SIGSEGV within a few rounds
+    assert set(eval(done.stdout)) <= {"ValueError", "WasmtimeError", "close refused"}
+    assert "close refused" in done.stdout  # the race did happen
+
+
+def test_closing_an_engine_while_another_thread_compiles_with_it_raises():
+    code = """
+        body = "(func (param i32) (result i32) local.get 0" + " i32.const 1 i32.add" * 300 + ")"
+        wasm = w.wat2wasm("(module " + body * 300 + ")")
+        for _ in range(3):
+            compiling = w.Engine()
+            started, compiled = threading.Event(), []
+            thread = threading.Thread(target=lambda: started.set() or compiled.append(w.Module(compiling, wasm)))
+            thread.start()
+            started.wait()
+            time.sleep(0.01)
+            try:
+                compiling.close()
+                count("closed")
+            except w.WasmtimeError as exc:
+                count(str(exc))
+            thread.join()
+            compiling.close()  # once the compile is done
+            assert len(compiled) == 1  # the compile finished
+        print(outcomes)
+    """
+    done = isolation.run_isolated(code, prelude=RACE_PRELUDE, timeout=120)
+    isolation.assert_clean_exit(done)
+    assert done.stdout.strip() == (
+        "{'cannot close this Engine: another thread is using it (compiling, say)': 3}")

@@ -10,6 +10,7 @@ from .. import _types as core_types
 from .._capi import ffi, lib
 from .._engine import Engine
 from .._error import WasmtimeError
+from .._managed import lent
 from .._repr import describe_type, signature
 from .._types import _Borrowable
 from ._resources import ResourceType
@@ -34,10 +35,11 @@ def _externs(ptr: Any, engine: Engine, count: Any, nth: Any, parent: Any) -> Dic
         raise TypeError("expected an Engine")
     name, length, item = ffi.new(_NAME_PP), ffi.new(_SIZE_P), ffi.new(_EXTERN_PP)
     items = {}
-    for i in range(count(ptr, engine.ptr())):
-        if not nth(ptr, engine.ptr(), i, name, length, item):
-            raise WasmtimeError("import/export index out of range")
-        items[read_name(name, length)] = ComponentExtern._from_extern(item[0], parent)
+    with lent(engine) as engine_ptr:
+        for i in range(count(ptr, engine_ptr)):
+            if not nth(ptr, engine_ptr, i, name, length, item):
+                raise WasmtimeError("import/export index out of range")
+            items[read_name(name, length)] = ComponentExtern._from_extern(item[0], parent)
     return items
 
 
@@ -78,15 +80,17 @@ class ModuleType(_ItemType):
 
     def imports(self, engine: Engine) -> List[core_types.ImportType]:
         """The core imports, in order."""
-        ptr, engine_ptr = self.ptr(), engine.ptr()
-        return [core_types.ImportType._from_ptr(lib.wasmtime_module_type_import_nth(ptr, engine_ptr, i))
-                for i in range(lib.wasmtime_module_type_import_count(ptr, engine_ptr))]
+        ptr = self.ptr()
+        with lent(engine) as engine_ptr:
+            return [core_types.ImportType._from_ptr(lib.wasmtime_module_type_import_nth(ptr, engine_ptr, i))
+                    for i in range(lib.wasmtime_module_type_import_count(ptr, engine_ptr))]
 
     def exports(self, engine: Engine) -> List[core_types.ExportType]:
         """The core exports, in order."""
-        ptr, engine_ptr = self.ptr(), engine.ptr()
-        return [core_types.ExportType._from_ptr(lib.wasmtime_module_type_export_nth(ptr, engine_ptr, i))
-                for i in range(lib.wasmtime_module_type_export_count(ptr, engine_ptr))]
+        ptr = self.ptr()
+        with lent(engine) as engine_ptr:
+            return [core_types.ExportType._from_ptr(lib.wasmtime_module_type_export_nth(ptr, engine_ptr, i))
+                    for i in range(lib.wasmtime_module_type_export_count(ptr, engine_ptr))]
 
 
 class FuncType(_ItemType):

@@ -11,7 +11,7 @@ from .. import _native
 from .._capi import ffi, lib
 from .._engine import Engine
 from .._error import WasmtimeError
-from .._managed import Managed
+from .._managed import Managed, lent
 from .._module import Module
 from .._storelike import Storelike
 from .._trap import check
@@ -55,7 +55,8 @@ class Linker(_Lockable):
     def __init__(self, engine: Engine) -> None:
         if not isinstance(engine, Engine):
             raise TypeError("expected an Engine")
-        self._set_ptr(lib.wasmtime_component_linker_new(engine.ptr()))
+        with lent(engine) as engine_ptr:
+            self._set_ptr(lib.wasmtime_component_linker_new(engine_ptr))
         self._hosts = []
         self.engine = engine
         self._wasip2 = False
