@@ -212,7 +212,8 @@ cdef object _invoke(Func func, Store s, _Signature sig, wasmtime_val_raw_t* slot
     cdef Py_ssize_t i
     s._owner = PyThread_get_thread_ident()
     s._depth += 1
-    if release_gil:
+    # Custom WASI output runs on Wasmtime's threads and needs the GIL: always released.
+    if release_gil or s._custom_output:
         with nogil:
             error = cw_wasmtime_func_call_unchecked(s._ctx, &func._func, slots, sig.nslots, &trap)
     else:

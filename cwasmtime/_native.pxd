@@ -41,11 +41,12 @@ cdef class Store(_LiveObject):
     cdef Py_ssize_t _depth        # nested calls into wasm now running
     cdef readonly bint _has_wasi
     cdef readonly bint _has_wasi_http
+    cdef bint _custom_output      # WASI custom stdout/stderr: called from Wasmtime's threads
     cdef Py_ssize_t _views        # buffers exported by Memory.view, not yet released
     cdef public object _id        # Wasmtime's store id, once learned (see _instance.store_id)
     # What the C store calls into, which only this Store keeps alive (the C side
     # borrows it), so the GC sees every reference back to the Store from there:
-    cdef list _hosts              # its own host functions' envs, WASI output callbacks
+    cdef list _hosts              # its own host functions' envs, WASI custom outputs
     cdef dict _linked             # host envs of the linkers it instantiated from (by id)
     cdef object __weakref__
 

@@ -10,7 +10,7 @@ parked on its Store (not a process global) and re-raised by the outermost call.
 
 One extension module, one file per concept (the classes are declared in _native.pxd):
 _store.pxi, _values.pxi, _func.pxi, _host.pxi, _memory.pxi, _externs.pxi,
-_instantiate.pxi, _component_values.pxi, _component_calls.pxi, _floors.pxi."""
+_instantiate.pxi, _component_values.pxi, _component_calls.pxi, _floors.pxi, _foreign.pxi."""
 cimport cython
 from cpython.buffer cimport (PyBUF_FORMAT, PyBUF_ND, PyBUF_SIMPLE, PyBUF_STRIDES,
                              PyBuffer_Release, PyObject_GetBuffer)
@@ -23,6 +23,7 @@ from cpython.pythread cimport PyThread_get_thread_ident
 from cpython.ref cimport Py_INCREF, Py_XDECREF
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
+from libc.stddef cimport ptrdiff_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memset
 
@@ -89,3 +90,4 @@ include "_instantiate.pxi"
 include "_component_values.pxi"
 include "_component_calls.pxi"
 include "_floors.pxi"
+include "_foreign.pxi"

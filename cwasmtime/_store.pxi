@@ -103,8 +103,13 @@ cdef class Store(_LiveObject):
 
     def set_wasi(self, wasi):
         """Give this store a WASI context; consumes the ``WasiConfig``."""
+        from ._wasi import take_outputs
         self._check()
+        outputs = take_outputs(wasi)
         _check_error(self._call(lib.wasmtime_context_set_wasi, wasi._consume()))
+        if outputs:
+            self._hosts.extend(outputs)
+            self._custom_output = True
         self._has_wasi = True
 
     def set_wasi_http(self):

@@ -81,3 +81,96 @@ def test_a_fork_pool_compiles_in_its_workers():
     done = isolation.run_isolated(code, prelude=FORK_PRELUDE, timeout=60)
     isolation.assert_clean_exit(done)
     assert done.stdout == "[5, 6, 7, 8]\n"
+
+
+# ------------------------------------------------------------------ WASI custom output
+# Wasmtime calls a custom stdout/stderr from its own I/O threads, which need the GIL.
+
+WASI_PRELUDE = r'''
+import cwasmtime as w
+HELLO = """(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "hello\\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16)) (i32.store (i32.const 4) (i32.const 6))
+    (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"""
+engine = w.Engine()
+module = w.Module(engine, HELLO)
+linker = w.Linker(engine)
+linker.define_wasi()
+
+
+def hello(output, typed=False):
+    """A Store whose guest wrote "hello" to ``output`` (a custom stdout)."""
+    store = w.Store(engine)
+    wasi = w.WasiConfig()
+    wasi.stdout_custom = output
+    store.set_wasi(wasi)
+    start = linker.instantiate(store, module).exports(store)["_start"]
+    if typed:
+        start.typed(store, release_gil=False)()
+    else:
+        start(store)
+    return store
+'''
+
+
+def test_custom_output_with_the_gil_held_during_the_call():
+    # Before: a deadlock (the write waited for the GIL the caller held).
+    code = """
+        written = []
+        hello(written.append, typed=True)
+        print(written)
+    """
+    done = isolation.run_isolated(code, prelude=WASI_PRELUDE, timeout=30)
+    isolation.assert_clean_exit(done)
+    assert done.stdout == "[b'hello\\n']\n"
+
+
+def test_stores_with_custom_output_alive_at_exit():
+    # Before: most runs printed "panic in a function that cannot unwind" (a tokio thread
+    # taking the GIL during finalization) and some aborted.
+    code = """
+        import threading
+        kept = [hello(print) for _ in range(4)]
+        for _ in range(4):  # and some whose guest writes on another thread
+            threading.Thread(target=hello, args=(print,)).start()
+    """
+    for _ in range(4):
+        done = isolation.run_isolated(code, prelude=WASI_PRELUDE, timeout=30)
+        isolation.assert_clean_exit(done)
+        assert done.stderr == ""
+        assert done.stdout == "b'hello\\n'\n" * 8
+
+
+def test_custom_output_in_a_child_forked_after_wasi_ran():
+    # Before: the child's guest waited forever for the parent's I/O threads.
+    code = """
+        import os, signal
+        hello(print)
+        pid = os.fork()
+        if pid == 0:
+            signal.alarm(20)
+            try:
+                hello(print)
+            except w.WasmtimeError as exc:
+                print(exc, flush=True)
+            store = w.Store(engine)  # files and the inherited stdout still work
+            wasi = w.WasiConfig()
+            wasi.inherit_stdout()
+            store.set_wasi(wasi)
+            linker.instantiate(store, module).exports(store)["_start"](store)
+            os._exit(0)
+        print("child exit:", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+    """
+    done = isolation.run_isolated(code, prelude=WASI_PRELUDE, timeout=60)
+    isolation.assert_clean_exit(done)
+    assert done.stdout.splitlines() == [
+        "b'hello\\n'",
+        "custom WASI output (stdout_custom, stderr_custom) cannot be used in a process forked "
+        "from one that used WASI: Wasmtime's I/O threads do not survive os.fork(); use a file, "
+        "or inherit stdout/stderr",
+        "hello",
+        "child exit: 0",
+    ]

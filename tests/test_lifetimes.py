@@ -33,6 +33,7 @@ LIVE = {
     "Module": "module",
     "Linker": "w.Linker(engine)",
     "WasiConfig": "w.WasiConfig()",
+    "_Output": "wasi_module._Output(print)",
     "InstancePre": "w.Linker(engine).instantiate_pre(w.Module(engine, '(module)'))",
     "Instance": "instance",
     "InstanceExports": "exports",
@@ -108,7 +109,7 @@ import copy, pickle
 import cmabi.types
 from cmabi import _abi as abi, bind
 import cwasmtime as w
-from cwasmtime import _native as native
+from cwasmtime import _native as native, _wasi as wasi_module
 from cwasmtime import component as c
 from cwasmtime.component import _types as ctypes_mod
 
@@ -527,6 +528,12 @@ def store_in_a_cycle(how):
             root.add_func("f", lambda context: [store, linker] and None)
             root.add_resource("r", c.ResourceType.host(1), lambda context, rep: [store] and None)
         linker.instantiate(store, COMPONENT)
+    elif how == "wasi":  # WASI output callbacks, called from Wasmtime's threads
+        wasi = w.WasiConfig()
+        wasi.stdout_custom = use_store
+        wasi.stderr_custom = lambda data: store
+        store.set_wasi(wasi)
+        w.Instance(store, MEMORY, [])
     elif how == "view":  # no host function: a memoryview and an array of it, in a cycle
         memory = w.Instance(store, MEMORY, []).exports(store)["m"]
         view = memory.view(store)
@@ -536,7 +543,7 @@ def store_in_a_cycle(how):
 '''
 
 
-@pytest.mark.parametrize("how", ["func", "linker", "instance_pre", "component", "view"])
+@pytest.mark.parametrize("how", ["func", "linker", "instance_pre", "component", "wasi", "view"])
 def test_a_store_referenced_by_its_own_host_functions_is_collected(how):
     code = f"""
         gc.collect()
