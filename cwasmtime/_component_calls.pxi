@@ -93,8 +93,7 @@ cdef object _component_call(ComponentFunc func, Store s, tuple args):
         for i in range(nparams):
             _lower_value(<_Conv>plan.params[i], b, args[i + 1], &params[i])
         s._check()  # lowering ran Python code, which may have closed the Store
-        s._owner = PyThread_get_thread_ident()
-        s._depth += 1
+        _enter_wasm(s)
         with nogil:
             error = cw_wasmtime_component_func_call(&func._func, s._ctx, params, nparams,
                                                     &result, nresults)

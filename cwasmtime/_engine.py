@@ -23,6 +23,8 @@ _engine_delete = lib.wasm_engine_delete
 _compiled_in_parallel = False
 _compile_threads_lost = False
 
+_DEFAULT_MAX_WASM_STACK = 512 * 1024  # Wasmtime's
+
 
 def _after_fork_in_child() -> None:
     global _compile_threads_lost
@@ -44,6 +46,7 @@ class Engine(Managed[Any]):
             config.parallel_compilation = False
         stay_put = config._linear_memories_stay_put()
         self._parallel = config._applied.get("parallel_compilation", True)
+        self._max_wasm_stack = config._applied.get("max_wasm_stack", _DEFAULT_MAX_WASM_STACK)
         self._set_ptr(lib.wasm_engine_new_with_config(config._consume()))
         # Whether 32-bit memories keep their address when they grow (Memory.view needs it).
         self._memories_stay_put = stay_put

@@ -210,8 +210,7 @@ cdef object _invoke(Func func, Store s, _Signature sig, wasmtime_val_raw_t* slot
     cdef wasmtime_error_t* error
     cdef wasm_trap_t* trap = NULL
     cdef Py_ssize_t i
-    s._owner = PyThread_get_thread_ident()
-    s._depth += 1
+    _enter_wasm(s)
     # Custom WASI output runs on Wasmtime's threads and needs the GIL: always released.
     if release_gil or s._custom_output:
         with nogil:

@@ -117,7 +117,7 @@ class InstanceExports(Dict[str, AsExtern]):
         name_len = ffi.new("size_t *")
         extern = ffi.new("wasmtime_extern_t *")
         i = 0
-        with store._running_wasm() as ctx:
+        with store._entered() as ctx:
             while lib.wasmtime_instance_export_nth(ctx, instance._instance, i, name, name_len, extern):
                 item = wrap_extern(store, extern)
                 key = ffi.unpack(name[0], name_len[0]).decode("utf-8")

@@ -15,8 +15,7 @@ cdef tuple _instantiate(Store store, _Instantiation how, void* target, void* mod
     cdef wasm_trap_t* trap = NULL
     cdef wasmtime_error_t* error
     store._check()
-    store._owner = PyThread_get_thread_ident()
-    store._depth += 1
+    _enter_wasm(store)
     with nogil:
         if how == FROM_MODULE:
             error = cw_wasmtime_instance_new(store._ctx, <wasmtime_module_t*>target, imports,

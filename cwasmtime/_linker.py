@@ -60,7 +60,7 @@ class Linker(Managed[Any]):
         extern = _native.extern_for(s, item)
         module_b = module.encode("utf-8")
         name_b = name.encode("utf-8")
-        with s._running_wasm() as ctx:
+        with s._entered() as ctx:
             check(lib.wasmtime_linker_define(self.ptr(), ctx, module_b, len(module_b),
                                              name_b, len(name_b), extern))
 
@@ -82,7 +82,7 @@ class Linker(Managed[Any]):
         name_b = name.encode("utf-8")
         s = _native.store_of(store)
         _native.check_owner(instance._owner, s)
-        with s._running_wasm() as ctx:
+        with s._entered() as ctx:
             check(lib.wasmtime_linker_define_instance(self.ptr(), ctx, name_b,
                                                       len(name_b), instance._instance))
 
@@ -128,7 +128,7 @@ class Linker(Managed[Any]):
         s._keep_linked(self._hosts)
         extern = ffi.new("wasmtime_extern_t *")
         extern.kind = _native.EXTERN_FUNC
-        with s._running_wasm() as ctx:
+        with s._entered() as ctx:
             error = lib.wasmtime_linker_get_default(self.ptr(), ctx, name_b, len(name_b),
                                                     ffi.addressof(extern.of, "func"))
         if error != _NULL:
@@ -144,7 +144,7 @@ class Linker(Managed[Any]):
         s = _native.store_of(store)
         s._keep_linked(self._hosts)
         extern = ffi.new("wasmtime_extern_t *")
-        with s._running_wasm() as ctx:
+        with s._entered() as ctx:
             found = lib.wasmtime_linker_get(self.ptr(), ctx, module_b, len(module_b),
                                             name_b, len(name_b), extern)
         if not found:
@@ -165,7 +165,7 @@ class Linker(Managed[Any]):
         if not isinstance(module, Module):
             raise TypeError("expected a `Module`")
         s = _native.store_of(store)
-        with s._running_wasm() as ctx:
+        with s._entered() as ctx:
             check(lib.wasmtime_linker_define_unknown_imports_as_default_values(
                 self.ptr(), ctx, module.ptr()))
 

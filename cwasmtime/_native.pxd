@@ -42,6 +42,7 @@ cdef class Store(_LiveObject):
     cdef readonly bint _has_wasi
     cdef readonly bint _has_wasi_http
     cdef bint _custom_output      # WASI custom stdout/stderr: called from Wasmtime's threads
+    cdef size_t _stack_need       # stack a thread needs to run its wasm (see _enter_wasm)
     cdef Py_ssize_t _views        # buffers exported by Memory.view, not yet released
     cdef public object _id        # Wasmtime's store id, once learned (see _instance.store_id)
     # What the C store calls into, which only this Store keeps alive (the C side
@@ -62,8 +63,59 @@ cdef class Store(_LiveObject):
 cdef int _store_unusable(Store store) except -1
 
 
+cdef extern from *:
+    """
+    #include <pthread.h>
+    /* Bytes of stack left below here on this thread; SIZE_MAX where unknown. */
+    static size_t cw_stack_left(void) {
+    #if defined(__linux__)
+        /* this thread's lowest stack address, once known (initial-exec: one load) */
+        static __thread uintptr_t low __attribute__((tls_model("initial-exec")));
+        char here;
+        if (low == 0) {
+            pthread_attr_t attr;
+            void *addr = NULL;
+            size_t size = 0;
+            low = UINTPTR_MAX;
+            if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+                if (pthread_attr_getstack(&attr, &addr, &size) == 0 && addr != NULL)
+                    low = (uintptr_t)addr;
+                pthread_attr_destroy(&attr);
+            }
+        }
+        return low == UINTPTR_MAX || (uintptr_t)&here < low ? SIZE_MAX : (uintptr_t)&here - low;
+    #else
+        return SIZE_MAX;
+    #endif
+    }
+    """
+    size_t cw_stack_left() nogil
+
+
+# Stack a thread needs beyond the engine's max_wasm_stack: for the host functions wasm
+# calls at its deepest (their Python frames run below wasm's, on the same stack).
+cdef enum:
+    HOST_STACK_MARGIN = 64 * 1024
+
+
+cdef int _stack_too_small(Store store) except -1
+
+
+cdef inline int _enter_wasm(Store store) except -1:
+    """Mark ``store`` running wasm on this thread (the caller decrements ``_depth``
+    after). Wasmtime takes the stack wasm may use (max_wasm_stack) below where the
+    outermost call starts: a thread with less (threading.stack_size) would overflow
+    it, a crash, where wasm would otherwise trap."""
+    if store._depth == 0 and cw_stack_left() < store._stack_need:
+        return _stack_too_small(store)
+    store._owner = PyThread_get_thread_ident()
+    store._depth += 1
+    return 0
+
+
 cdef class _RunningWasm(_LiveObject):
     cdef Store _store
+    cdef bint _runs_wasm
 
 
 cdef class StoreContext(_LiveObject):

@@ -40,6 +40,7 @@ cdef class Store(_LiveObject):
         # never outlives it), so host callbacks can find their Store from a caller.
         with lent(engine) as engine_ptr:
             store_c = lib.wasmtime_store_new(engine_ptr, ffi.cast("void *", <uintptr_t><void*>self), ffi.NULL)
+        self._stack_need = engine._max_wasm_stack + HOST_STACK_MARGIN
         self._store_c = store_c
         self._store = <wasmtime_store_t*>_address(store_c)
         self._ctx_c = lib.wasmtime_store_context(store_c)
@@ -59,11 +60,18 @@ cdef class Store(_LiveObject):
         return self._ctx_c
 
     def _running_wasm(self):
-        """A context manager for CFFI calls into this store (which may run wasm, a
-        start function, say): the store is marked busy on this thread meanwhile, as
-        CFFI releases the GIL during a call; ``as`` gives the context."""
+        """A context manager for a CFFI call that may run wasm (a start function, say):
+        the store is marked busy on this thread meanwhile (see _enter_wasm); ``as``
+        gives the context."""
         self._check()
-        return _RunningWasm(self)
+        return _RunningWasm(self, True)
+
+    def _entered(self):
+        """Like ``_running_wasm()``, for CFFI calls into this store that run no wasm:
+        busy meanwhile, as CFFI releases the GIL during a call (no other thread may
+        close the store or enter it then)."""
+        self._check()
+        return _RunningWasm(self, False)
 
     def _call(self, fn, *args):
         """``fn(context, *args)``: one CFFI call into this store, marked busy on this
@@ -123,7 +131,7 @@ cdef class Store(_LiveObject):
 
     def set_limits(self, memory_size=-1, table_elements=-1, instances=-1, tables=-1, memories=-1):
         """Cap this store's resources; a negative value leaves that limit unset."""
-        with self._running_wasm():
+        with self._entered():
             lib.wasmtime_store_limiter(self._store_c, memory_size, table_elements, instances, tables,
                                        memories)
 
@@ -178,6 +186,15 @@ cdef class Store(_LiveObject):
 Managed.register(Store)
 
 
+cdef int _stack_too_small(Store store) except -1:
+    left = cw_stack_left()
+    raise WasmtimeError(
+        f"this thread has {left // 1024} KiB of stack left, but wasm may use "
+        f"{(store._stack_need - HOST_STACK_MARGIN) // 1024} KiB (Config.max_wasm_stack) and its host "
+        f"calls {HOST_STACK_MARGIN // 1024} more: call it from a thread with a bigger stack "
+        f"(threading.stack_size) or lower the engine's Config.max_wasm_stack")
+
+
 cdef int _store_unusable(Store store) except -1:
     """Raise why ``store`` cannot be used now (Store._check's slow path)."""
     if store._ctx == NULL:
@@ -189,13 +206,17 @@ cdef int _store_unusable(Store store) except -1:
 
 cdef class _RunningWasm(_LiveObject):
 
-    def __cinit__(self, Store store not None):
+    def __cinit__(self, Store store not None, bint runs_wasm):
         self._store = store
+        self._runs_wasm = runs_wasm
 
     def __enter__(self):
         self._store._check()
-        self._store._owner = PyThread_get_thread_ident()
-        self._store._depth += 1
+        if self._runs_wasm:
+            _enter_wasm(self._store)
+        else:
+            self._store._owner = PyThread_get_thread_ident()
+            self._store._depth += 1
         return self._store._ctx_c
 
     def __exit__(self, *exc):

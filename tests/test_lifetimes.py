@@ -420,7 +420,7 @@ HALF_MADE = {
     "TypedFunc": "native.TypedFunc.__new__(native.TypedFunc)(1)",
     "TypedFunc()": "native.TypedFunc().call0()",
     "_MemoryBuffer": "memoryview(native._MemoryBuffer.__new__(native._MemoryBuffer))",
-    "_RunningWasm": "native._RunningWasm(None).__enter__()",
+    "_RunningWasm": "native._RunningWasm(None, True).__enter__()",
     "_ComponentFloor": "native._ComponentFloor.__new__(native._ComponentFloor)()",
     "Context": "abi.lower(abi.Context.__new__(abi.Context), cmabi.types.Own(res), 5)",
     "Context.end_call": "abi.Context.__new__(abi.Context).end_call()",

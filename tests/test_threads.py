@@ -151,3 +151,71 @@ def test_closing_an_engine_while_another_thread_compiles_with_it_raises():
     isolation.assert_clean_exit(done)
     assert done.stdout.strip() == (
         "{'cannot close this Engine: another thread is using it (compiling, say)': 3}")
+
+
+# ------------------------------------------------------------------ small thread stacks
+# Wasmtime lets wasm use max_wasm_stack (512 KiB by default) below where a call starts:
+# on a thread with less, deep recursion overflowed the thread's stack (SIGSEGV).
+
+STACK_PRELUDE = r'''
+import threading
+import cwasmtime as w
+RECURSE = """(module (import "" "h" (func $h))
+  (func $r (export "r") (param i32) (result i32)
+    (call $h) (i32.add (call $r (local.get 0)) (i32.const 1)))
+  (func $s (call $r (i32.const 0)) drop)
+  (start $s))"""
+
+
+def on_small_thread(fn):
+    """``fn()`` on a thread with a 256 KiB stack: what it returned or raised."""
+    threading.stack_size(256 * 1024)
+    out = []
+    def run():
+        try:
+            out.append(fn())
+        except Exception as exc:
+            out.append(exc)
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return out[0]
+
+
+def recursion(max_wasm_stack=None, start=False):
+    config = w.Config()
+    if max_wasm_stack is not None:
+        config.max_wasm_stack = max_wasm_stack
+    engine = w.Engine(config)
+    store = w.Store(engine)
+    module = w.Module(engine, RECURSE if start else RECURSE.replace("(start $s)", ""))
+    imports = [w.Func(store, w.FuncType([], []), lambda: None)]
+    return lambda: w.Instance(store, module, imports).exports(store)["r"](store, 1)
+'''
+
+
+def test_a_thread_without_room_for_max_wasm_stack_refuses_to_run_wasm():
+    code = """
+        for start in (False, True):
+            error = on_small_thread(recursion(start=start))
+            print(type(error).__name__, error)
+    """
+    done = isolation.run_isolated(code, prelude=STACK_PRELUDE, timeout=60)
+    isolation.assert_clean_exit(done)  # before: SIGSEGV
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2
+    for line in lines:  # a call, and a start function (instantiation)
+        assert line.startswith("WasmtimeError this thread has ")
+        assert ("KiB of stack left, but wasm may use 512 KiB (Config.max_wasm_stack) and its host calls "
+                "64 more: call it from a thread with a bigger stack (threading.stack_size) or lower the "
+                "engine's Config.max_wasm_stack") in line
+
+
+def test_deep_recursion_traps_on_a_small_thread_with_a_fitting_max_wasm_stack():
+    code = """
+        trap = on_small_thread(recursion(max_wasm_stack=128 * 1024))
+        print(type(trap).__name__, trap.trap_code)
+    """
+    done = isolation.run_isolated(code, prelude=STACK_PRELUDE, timeout=60)
+    isolation.assert_clean_exit(done)
+    assert done.stdout == "Trap TrapCode.STACK_OVERFLOW\n"

@@ -50,7 +50,7 @@ class Instance:
         s = _native.check_owner(self._store, store)
         name_b = name.encode("utf-8")
         parent = export_index_arg(instance)
-        with s._running_wasm() as ctx:
+        with s._entered() as ctx:
             ptr = lib.wasmtime_component_instance_get_export_index(self._instance, ctx, parent,
                                                                    name_b, len(name_b))
         return None if ptr == ffi.NULL else ExportIndex._from_ptr(ptr)
@@ -67,7 +67,7 @@ class Instance:
         elif not isinstance(index, ExportIndex):
             raise TypeError(f"expected an ExportIndex or a name, got {type(index).__name__}")
         func = ffi.new(_FUNC_P)
-        with s._running_wasm() as ctx:
+        with s._entered() as ctx:
             found = lib.wasmtime_component_instance_get_func(self._instance, ctx, index.ptr(), func)
         if not found:
             return None
