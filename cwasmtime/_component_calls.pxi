@@ -97,7 +97,7 @@ cdef object _component_call(ComponentFunc func, Store s, tuple args):
         with nogil:
             error = cw_wasmtime_component_func_call(&func._func, s._ctx, params, nparams,
                                                     &result, nresults)
-        s._depth -= 1
+        _leave_wasm(s)
         if error != NULL:
             raise _failure(s, error, NULL)
         return None if nresults == 0 else _lift_value(plan.result, s, &result)

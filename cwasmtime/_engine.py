@@ -47,6 +47,7 @@ class Engine(Managed[Any]):
         stay_put = config._linear_memories_stay_put()
         self._parallel = config._applied.get("parallel_compilation", True)
         self._max_wasm_stack = config._applied.get("max_wasm_stack", _DEFAULT_MAX_WASM_STACK)
+        self._epoch_interruption = config._applied.get("epoch_interruption", False)
         self._set_ptr(lib.wasm_engine_new_with_config(config._consume()))
         # Whether 32-bit memories keep their address when they grow (Memory.view needs it).
         self._memories_stay_put = stay_put

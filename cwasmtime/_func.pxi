@@ -217,7 +217,7 @@ cdef object _invoke(Func func, Store s, _Signature sig, wasmtime_val_raw_t* slot
             error = cw_wasmtime_func_call_unchecked(s._ctx, &func._func, slots, sig.nslots, &trap)
     else:
         error = cw_wasmtime_func_call_unchecked(s._ctx, &func._func, slots, sig.nslots, &trap)
-    s._depth -= 1
+    _leave_wasm(s)
     if error != NULL or trap != NULL:
         raise _failure(s, error, trap)
     if sig.nresults == 0:

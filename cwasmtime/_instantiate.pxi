@@ -26,7 +26,7 @@ cdef tuple _instantiate(Store store, _Instantiation how, void* target, void* mod
         else:
             error = cw_wasmtime_linker_instantiate(<wasmtime_linker_t*>target, store._ctx,
                                                    <wasmtime_module_t*>module, &out, &trap)
-    store._depth -= 1
+    _leave_wasm(store)
     if error != NULL or trap != NULL:
         raise _failure(store, error, trap)
     if store._id is None:

@@ -43,6 +43,7 @@ cdef class Store(_LiveObject):
     cdef readonly bint _has_wasi_http
     cdef bint _custom_output      # WASI custom stdout/stderr: called from Wasmtime's threads
     cdef size_t _stack_need       # stack a thread needs to run its wasm (see _enter_wasm)
+    cdef cw_interrupt_t* _interrupt  # how SIGINT stops its wasm (NULL: no epoch interruption)
     cdef Py_ssize_t _views        # buffers exported by Memory.view, not yet released
     cdef public object _id        # Wasmtime's store id, once learned (see _instance.store_id)
     # What the C store calls into, which only this Store keeps alive (the C side
@@ -92,6 +93,82 @@ cdef extern from *:
     size_t cw_stack_left() nogil
 
 
+# SIGINT while the main thread runs wasm (see _sigint.py): a handler chained before
+# Python's own advances the epoch of the Store running there, so that its deadline
+# passes and the guest traps at its next epoch check (if its engine has epoch
+# interruption); Python's handler then raises KeyboardInterrupt as usual.
+cdef extern from *:
+    """
+    #include <errno.h>
+    #include <signal.h>
+    #include <stdatomic.h>
+    typedef struct {
+        wasm_engine_t *engine;    /* a clone of the Store's engine, freed with the Store */
+        _Atomic uint64_t ticks;   /* its last set_epoch_deadline, at least 1 */
+    } cw_interrupt_t;
+
+    #define CW_MAX_SIGINT_TICKS (1u << 20)  /* ~ms of increments: a signal handler's budget */
+    static cw_interrupt_t *_Atomic cw_sigint_target;  /* the main thread's Store, in wasm */
+    static atomic_int cw_sigint_handlers;             /* handlers using the target now */
+    static unsigned long cw_main_thread;
+
+    #if defined(SA_SIGINFO)
+    static struct sigaction cw_previous_sigint;
+    static void cw_on_sigint(int sig, siginfo_t *info, void *context) {
+        int saved_errno = errno;
+        atomic_fetch_add(&cw_sigint_handlers, 1);
+        cw_interrupt_t *target = atomic_load(&cw_sigint_target);
+        if (target != NULL) {
+            uint64_t ticks = atomic_load(&target->ticks);
+            for (uint64_t i = 0; i < ticks && i < CW_MAX_SIGINT_TICKS; i++)
+                cw_wasmtime_engine_increment_epoch(target->engine);
+        }
+        atomic_fetch_sub(&cw_sigint_handlers, 1);
+        errno = saved_errno;
+        if (cw_previous_sigint.sa_flags & SA_SIGINFO)
+            cw_previous_sigint.sa_sigaction(sig, info, context);
+        else if (cw_previous_sigint.sa_handler != SIG_DFL && cw_previous_sigint.sa_handler != SIG_IGN)
+            cw_previous_sigint.sa_handler(sig);
+    }
+    /* Chain cw_on_sigint before the SIGINT handler installed now, unless it is there
+       already or nothing handles SIGINT (default action, or ignored). */
+    static int cw_hook_sigint(void) {
+        struct sigaction current, ours;
+        if (sigaction(SIGINT, NULL, &current) != 0)
+            return -1;
+        if (current.sa_flags & SA_SIGINFO) {
+            if (current.sa_sigaction == cw_on_sigint)
+                return 0;
+        } else if (current.sa_handler == SIG_DFL || current.sa_handler == SIG_IGN) {
+            return 0;
+        }
+        cw_previous_sigint = current;
+        ours = current;
+        ours.sa_sigaction = cw_on_sigint;
+        ours.sa_flags = current.sa_flags | SA_SIGINFO;
+        return sigaction(SIGINT, &ours, NULL);
+    }
+    #else
+    static int cw_hook_sigint(void) { return 0; }
+    #endif
+
+    /* Free a Store's target once no signal handler can be using it. */
+    static void cw_interrupt_free(cw_interrupt_t *interrupt) {
+        while (atomic_load(&cw_sigint_handlers) != 0)
+            ;
+        cw_wasm_engine_delete(interrupt->engine);
+        free(interrupt);
+    }
+    """
+    ctypedef struct cw_interrupt_t:
+        wasm_engine_t* engine
+        uint64_t ticks
+    cw_interrupt_t* cw_sigint_target
+    unsigned long cw_main_thread
+    int cw_hook_sigint() nogil
+    void cw_interrupt_free(cw_interrupt_t* interrupt) nogil
+
+
 # Stack a thread needs beyond the engine's max_wasm_stack: for the host functions wasm
 # calls at its deepest (their Python frames run below wasm's, on the same stack).
 cdef enum:
@@ -102,15 +179,27 @@ cdef int _stack_too_small(Store store) except -1
 
 
 cdef inline int _enter_wasm(Store store) except -1:
-    """Mark ``store`` running wasm on this thread (the caller decrements ``_depth``
-    after). Wasmtime takes the stack wasm may use (max_wasm_stack) below where the
-    outermost call starts: a thread with less (threading.stack_size) would overflow
-    it, a crash, where wasm would otherwise trap."""
-    if store._depth == 0 and cw_stack_left() < store._stack_need:
-        return _stack_too_small(store)
-    store._owner = PyThread_get_thread_ident()
+    """Mark ``store`` running wasm on this thread (``_leave_wasm`` after). Wasmtime
+    takes the stack wasm may use (max_wasm_stack) below where the outermost call
+    starts: a thread with less (threading.stack_size) would overflow it, a crash,
+    where wasm would otherwise trap. On the main thread, SIGINT now stops it."""
+    global cw_sigint_target
+    cdef unsigned long thread = PyThread_get_thread_ident()
+    if store._depth == 0:
+        if cw_stack_left() < store._stack_need:
+            return _stack_too_small(store)
+        if thread == cw_main_thread and store._interrupt != NULL and cw_sigint_target == NULL:
+            cw_sigint_target = store._interrupt
+    store._owner = thread
     store._depth += 1
     return 0
+
+
+cdef inline void _leave_wasm(Store store) noexcept:
+    global cw_sigint_target
+    store._depth -= 1
+    if store._depth == 0 and cw_sigint_target == store._interrupt:
+        cw_sigint_target = NULL
 
 
 cdef class _RunningWasm(_LiveObject):

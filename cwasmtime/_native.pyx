@@ -32,6 +32,11 @@ from ._cdecl cimport *
 
 cdef extern from "Python.h":
     object PyObject_Vectorcall(object callable, PyObject** args, size_t nargsf, PyObject* kwnames)
+    int PyErr_CheckSignals() except -1
+
+from libc.errno cimport errno as errno_value
+from os import register_at_fork as os_register_at_fork
+from threading import main_thread as threading_main_thread
 
 from ._capi import ffi, lib
 from ._error import WasmtimeError

@@ -38,9 +38,19 @@ cdef class Store(_LiveObject):
             raise TypeError("expected an Engine")
         # The C store's data slot points back at this object (borrowed: the C store
         # never outlives it), so host callbacks can find their Store from a caller.
+        cdef cw_interrupt_t* interrupt
         with lent(engine) as engine_ptr:
             store_c = lib.wasmtime_store_new(engine_ptr, ffi.cast("void *", <uintptr_t><void*>self), ffi.NULL)
+            if engine._epoch_interruption:
+                interrupt = <cw_interrupt_t*>malloc(sizeof(cw_interrupt_t))
+                if interrupt == NULL:
+                    lib.wasmtime_store_delete(store_c)
+                    raise MemoryError()
+                interrupt.engine = cw_wasmtime_engine_clone(<wasm_engine_t*>_address(engine_ptr))
+                interrupt.ticks = 1
+                self._interrupt = interrupt
         self._stack_need = engine._max_wasm_stack + HOST_STACK_MARGIN
+        _hook_sigint()  # again: a handler set since (signal.signal) replaced it
         self._store_c = store_c
         self._store = <wasmtime_store_t*>_address(store_c)
         self._ctx_c = lib.wasmtime_store_context(store_c)
@@ -128,6 +138,8 @@ cdef class Store(_LiveObject):
     def set_epoch_deadline(self, ticks_after_current):
         """Trap wasm once the engine's epoch passes the current one plus this many ticks."""
         self._call(lib.wasmtime_context_set_epoch_deadline, ticks_after_current)
+        if self._interrupt != NULL:  # what SIGINT advances the epoch by (see _enter_wasm)
+            self._interrupt.ticks = max(<uint64_t>ticks_after_current, 1)
 
     def set_limits(self, memory_size=-1, table_elements=-1, instances=-1, tables=-1, memories=-1):
         """Cap this store's resources; a negative value leaves that limit unset."""
@@ -157,6 +169,9 @@ cdef class Store(_LiveObject):
             self._store = NULL
             self._ctx = NULL
             cw_wasmtime_store_delete(store)
+        if self._interrupt != NULL:
+            cw_interrupt_free(self._interrupt)
+            self._interrupt = NULL
 
     def _keep_linked(self, list hosts):
         """Keep a linker's host envs (``hosts``, borrowed by its C functions) alive
@@ -220,7 +235,7 @@ cdef class _RunningWasm(_LiveObject):
         return self._store._ctx_c
 
     def __exit__(self, *exc):
-        self._store._depth -= 1
+        _leave_wasm(self._store)
 
 
 cdef inline Store _store_of(object storelike):
@@ -255,12 +270,41 @@ cdef int _check_error(error) except -1:
 
 
 cdef object _failure(Store store, wasmtime_error_t* error, wasm_trap_t* trap):
+    try:
+        # Python's signal handlers first (they would run at the next bytecode anyway,
+        # leaking the trap): the KeyboardInterrupt of a SIGINT that interrupted the
+        # guest (see _enter_wasm) is raised rather than the trap it caused.
+        PyErr_CheckSignals()
+    except BaseException as signalled:
+        signalled.__context__ = _failure_of(store, error, trap)
+        return signalled
+    return _failure_of(store, error, trap)
+
+
+cdef object _failure_of(Store store, wasmtime_error_t* error, wasm_trap_t* trap):
     exc = call_failure(<uintptr_t>error, <uintptr_t>trap)
     pending = store._pending
     if pending is not None:
         store._pending = None
         return pending
     return exc
+
+
+def _hook_sigint():
+    """Chain the SIGINT handler that stops guests on the main thread (see
+    _enter_wasm) before the one installed now (Python's, usually)."""
+    if cw_hook_sigint() != 0:
+        raise OSError(errno_value, "sigaction(SIGINT) failed")
+
+
+def _after_fork_in_child():
+    global cw_main_thread
+    cw_main_thread = PyThread_get_thread_ident()  # the thread that forked
+
+
+cw_main_thread = threading_main_thread().ident
+_hook_sigint()
+os_register_at_fork(after_in_child=_after_fork_in_child)
 
 
 cdef class StoreContext(_LiveObject):

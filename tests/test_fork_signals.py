@@ -180,3 +180,103 @@ def test_custom_output_in_a_child_forked_after_wasi_ran():
         "hello",
         "child exit: 0",
     ]
+
+
+# ------------------------------------------------------------------ SIGINT (Ctrl-C)
+# The main thread spends a guest call inside C, where Python's SIGINT handler cannot
+# run: before, a KeyboardInterrupt waited for the guest to return (forever, for a loop).
+
+SIGINT_PRELUDE = r'''
+import os, signal, threading, time
+import cwasmtime as w
+SPIN = """(module (global $done (export "done") (mut i32) (i32.const 0))
+  (func (export "spin") (param i64)
+    (loop (br_if 0 (i64.ne (local.tee 0 (i64.sub (local.get 0) (i64.const 1))) (i64.const 0))))
+    (global.set $done (i32.const 1))))"""
+
+
+def spinner(epoch_interruption, deadline=None):
+    config = w.Config()
+    config.epoch_interruption = epoch_interruption
+    engine = w.Engine(config)
+    store = w.Store(engine)
+    if deadline is not None:
+        store.set_epoch_deadline(deadline)
+    exports = w.Instance(store, w.Module(engine, SPIN), []).exports(store)
+    call = lambda n: exports["spin"](store, n)
+    call.store, call.done = store, lambda: exports["done"].value(store)
+    return call
+
+
+def interrupted(call, after=0.3):
+    """Send SIGINT ``after`` seconds into ``call()``: (what it raised, seconds it took)."""
+    threading.Timer(after, os.kill, (os.getpid(), signal.SIGINT)).start()
+    start = time.monotonic()
+    try:
+        call()
+        raised = None
+    except BaseException as exc:
+        raised = exc
+    return raised, time.monotonic() - start
+'''
+
+
+def test_ctrl_c_interrupts_a_guest_of_an_engine_with_epoch_interruption():
+    code = """
+        spin = spinner(True, deadline=1000)  # any deadline: SIGINT advances the epoch past it
+        raised, seconds = interrupted(lambda: spin(10**12))  # hours of spinning
+        print(type(raised).__name__, seconds < 2, raised.__context__.trap_code)
+        spin.store.set_epoch_deadline(1000)  # past: a new deadline, as after any interruption
+        print(spin(1000))
+    """
+    done = isolation.run_isolated(code, prelude=SIGINT_PRELUDE, timeout=30)
+    isolation.assert_clean_exit(done)  # before: still spinning at the timeout
+    assert done.stdout == "KeyboardInterrupt True TrapCode.INTERRUPT\nNone\n"
+
+
+def test_ctrl_c_waits_for_a_guest_of_an_engine_without_epoch_interruption():
+    code = """
+        start = time.monotonic()
+        spinner(False)(10**7)  # how long a run takes here
+        run = time.monotonic() - start
+        spin = spinner(False)
+        raised, seconds = interrupted(lambda: spin(int(10**7 * 1.5 / run)), after=0.1)  # ~1.5 s
+        print(type(raised).__name__, spin.done())
+    """
+    done = isolation.run_isolated(code, prelude=SIGINT_PRELUDE, timeout=30)
+    isolation.assert_clean_exit(done)
+    assert done.stdout == "KeyboardInterrupt 1\n"  # raised once the guest had finished
+
+
+def test_ctrl_c_with_the_programs_own_sigint_handler():
+    code = """
+        class Stop(Exception):
+            pass
+
+        def stop(signum, frame):
+            raise Stop()
+
+        signal.signal(signal.SIGINT, stop)  # replaces the native hook...
+        spin = spinner(True, deadline=1)    # ...which the next Store chains before it again
+        raised, seconds = interrupted(lambda: spin(10**12))
+        print(type(raised).__name__, seconds < 2)
+    """
+    done = isolation.run_isolated(code, prelude=SIGINT_PRELUDE, timeout=30)
+    isolation.assert_clean_exit(done)
+    assert done.stdout == "Stop True\n"
+
+
+def test_ctrl_c_leaves_guests_on_other_threads_alone():
+    code = """
+        spin = spinner(True, deadline=1)
+        finished = []
+        worker = threading.Thread(target=lambda: finished.append(spin(3 * 10**8)))
+        worker.start()
+        time.sleep(0.1)
+        raised, _ = interrupted(lambda: time.sleep(5))
+        worker.join()
+        print(type(raised).__name__, finished)
+    """
+    done = isolation.run_isolated(code, prelude=SIGINT_PRELUDE, timeout=30)
+    isolation.assert_clean_exit(done)
+    assert done.stdout == "KeyboardInterrupt [None]\n"
