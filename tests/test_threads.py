@@ -219,3 +219,57 @@ def test_deep_recursion_traps_on_a_small_thread_with_a_fitting_max_wasm_stack():
     done = isolation.run_isolated(code, prelude=STACK_PRELUDE, timeout=60)
     isolation.assert_clean_exit(done)
     assert done.stdout == "Trap TrapCode.STACK_OVERFLOW\n"
+
+
+# ------------------------------------------------------------------ finalizers and CFFI
+# CFFI realizes a C type, or binds a library function, the first time it is used. If
+# that took a lock (in-line declarations: binding a function held ffi's lock), a
+# finalizer run by the GC in the middle (any allocation can collect) using the package
+# would wait for it forever on the same thread. The declarations are pre-parsed out of
+# line (cwasmtime/_cdefs.py) and every function is bound at import: nothing to wait for.
+
+def test_finalizers_using_the_package_during_a_first_type_realization():
+    code = """
+        import gc
+        import cwasmtime as w
+        from cwasmtime._capi import ffi, lib
+
+        engine = w.Engine()
+        realizing, finalized = [False], []
+
+        class UsesThePackage:
+            def __del__(self):
+                # more first-time realizations, and native objects freed
+                finalized.append((realizing[0], w.MemoryType(w.Limits(1, 2)).limits.max,
+                                  str(w.WasmtimeError("x")), w.Trap("t").message))
+
+        def garbage():
+            cycle = [w.Module(engine, "(module)"), w.Store(engine), w.Trap("t"), UsesThePackage()]
+            cycle.append(cycle)
+
+        def first_use(name):
+            if name in functions:
+                getattr(lib, name)
+            else:
+                try:
+                    ffi.new(name + " *")
+                except TypeError:  # an opaque type
+                    ffi.typeof(name + " *")
+
+        types = ffi.list_types()[0]
+        functions = [name for name in dir(lib) if name.startswith("was")]
+        names = types + functions
+        gc.set_threshold(1)  # collect at every allocation of a container
+        for name in names:
+            garbage()
+            realizing[0] = True
+            first_use(name)  # the first use of most of these
+            realizing[0] = False
+        gc.set_threshold(700)
+        gc.collect()
+        inside = sum(1 for was_realizing, *_ in finalized if was_realizing)
+        print(len(finalized) == len(names), inside > len(types) // 2)
+    """
+    done = isolation.run_isolated(code, timeout=60)
+    isolation.assert_clean_exit(done)  # a deadlock: the timeout
+    assert done.stdout == "True True\n"
