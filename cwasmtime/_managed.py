@@ -46,7 +46,7 @@ class Managed(Generic[T], metaclass=ABCMeta):
     def close(self) -> None:
         ptr = self._managed_ptr
         if ptr is not _UNSET and ptr is not None:
-            # Closed first, then checked: a _lend() from now on fails, and one that
+            # Closed first, then checked: a lent() from now on fails, and one that
             # started before is seen here.
             self._managed_ptr = None
             if self.__dict__.get("_lenders"):

@@ -198,7 +198,7 @@ cdef inline int _enter_wasm(Store store) except -1:
 cdef inline void _leave_wasm(Store store) noexcept:
     global cw_sigint_target
     store._depth -= 1
-    if store._depth == 0 and cw_sigint_target == store._interrupt:
+    if store._depth == 0 and store._interrupt != NULL and cw_sigint_target == store._interrupt:
         cw_sigint_target = NULL
 
 

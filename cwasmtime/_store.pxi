@@ -36,6 +36,7 @@ cdef class Store(_LiveObject):
             engine = Engine()
         elif not isinstance(engine, Engine):
             raise TypeError("expected an Engine")
+        _hook_sigint()  # again: a handler set since (signal.signal) replaced it
         # The C store's data slot points back at this object (borrowed: the C store
         # never outlives it), so host callbacks can find their Store from a caller.
         cdef cw_interrupt_t* interrupt
@@ -50,7 +51,6 @@ cdef class Store(_LiveObject):
                 interrupt.ticks = 1
                 self._interrupt = interrupt
         self._stack_need = engine._max_wasm_stack + HOST_STACK_MARGIN
-        _hook_sigint()  # again: a handler set since (signal.signal) replaced it
         self._store_c = store_c
         self._store = <wasmtime_store_t*>_address(store_c)
         self._ctx_c = lib.wasmtime_store_context(store_c)
@@ -84,16 +84,10 @@ cdef class Store(_LiveObject):
         return _RunningWasm(self, False)
 
     def _call(self, fn, *args):
-        """``fn(context, *args)``: one CFFI call into this store, marked busy on this
-        thread meanwhile (CFFI releases the GIL: no other thread may close the store
-        or enter it then)."""
-        self._check()
-        self._owner = PyThread_get_thread_ident()
-        self._depth += 1
-        try:
-            return fn(self._ctx_c, *args)
-        finally:
-            self._depth -= 1
+        """``fn(context, *args)``: one CFFI call into this store that runs no wasm
+        (see ``_entered``)."""
+        with self._entered() as ctx:
+            return fn(ctx, *args)
 
     def _failure(self, error, trap):
         """The exception for a failed C call into this store (CFFI error/trap

@@ -210,10 +210,12 @@ def spinner(epoch_interruption, deadline=None):
 
 def interrupted(call, after=0.3):
     """Send SIGINT ``after`` seconds into ``call()``: (what it raised, seconds it took)."""
-    threading.Timer(after, os.kill, (os.getpid(), signal.SIGINT)).start()
+    timer = threading.Timer(after, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
     start = time.monotonic()
     try:
         call()
+        timer.join()  # (no SIGINT left for later)
         raised = None
     except BaseException as exc:
         raised = exc
@@ -236,11 +238,14 @@ def test_ctrl_c_interrupts_a_guest_of_an_engine_with_epoch_interruption():
 
 def test_ctrl_c_waits_for_a_guest_of_an_engine_without_epoch_interruption():
     code = """
-        start = time.monotonic()
-        spinner(False)(10**7)  # how long a run takes here
-        run = time.monotonic() - start
+        n, run = 10**7, 0
+        while run < 1:  # a spin that lasts a second or more here
+            n *= 2
+            start = time.monotonic()
+            spinner(False)(n)
+            run = time.monotonic() - start
         spin = spinner(False)
-        raised, seconds = interrupted(lambda: spin(int(10**7 * 1.5 / run)), after=0.1)  # ~1.5 s
+        raised, seconds = interrupted(lambda: spin(n), after=0.1)
         print(type(raised).__name__, spin.done())
     """
     done = isolation.run_isolated(code, prelude=SIGINT_PRELUDE, timeout=30)
