@@ -1,6 +1,7 @@
-"""Processes and signals (issue 12, class 4): compiling after os.fork(), in a
-multiprocessing pool started by fork. Each case runs in a fresh interpreter, with a
-deadline: before, the forked child hung forever."""
+"""Processes and signals (issue 12, class 4): compiling after os.fork() and in a
+multiprocessing pool started by fork, WASI custom output (with the GIL held, at exit,
+after a fork), Ctrl-C during a guest call. Each case runs in a fresh interpreter, with a
+deadline: before, most of them hung or crashed."""
 from __future__ import annotations
 
 import isolation

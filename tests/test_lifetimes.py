@@ -494,6 +494,29 @@ def test_a_borrow_handle_without_its_call_context_drops_cleanly():
     assert done.stdout == "ok\n"
 
 
+def test_a_closed_store_cannot_be_initialized_again():
+    # Before: allowed, and the next use of an object of the old C store aborted the
+    # process (Wasmtime: "object used with the wrong store").
+    code = """
+        import cwasmtime as w
+        engine = w.Engine()
+        store = w.Store(engine)
+        func = w.Instance(store, w.Module(engine, '(module (func (export "f")))'), []).exports(store)["f"]
+        store.close()
+        try:
+            store.__init__(engine)
+        except ValueError as exc:
+            print(exc)
+        try:
+            func(store)
+        except ValueError as exc:
+            print(exc)
+    """
+    done = isolation.run_isolated(code, timeout=60)
+    isolation.assert_clean_exit(done)
+    assert done.stdout == "already initialized\nalready closed\n"
+
+
 # ------------------------------------------------------------------ the GC and Stores
 
 # A Store with a memory reserves its address space (4 GiB and guards on 64-bit hosts):

@@ -1,4 +1,6 @@
-"""Stores on two threads, sharing one Engine and Module, run wasm at the same time."""
+"""Threads (issue 12, class 4 among others): Stores on two threads, sharing one Engine
+and Module, run wasm at the same time; closing a Store or Engine another thread is using
+raises; threads with small stacks; finalizers in the middle of CFFI's work."""
 import threading
 
 import isolation
@@ -115,8 +117,8 @@ def race(use, rounds):
 
 def test_closing_a_store_while_another_thread_uses_it_raises():
     code = """
-        race(lambda s, e: e["m"].grow(s, 0), 100)
-        race(lambda s, e: (e["m"].size(s), e["m"].type(s), e["t"].size(s), e["g"].type(s)), 100)
+        race(lambda s, e: e["m"].grow(s, 0), 200)
+        race(lambda s, e: (e["m"].size(s), e["m"].type(s), e["t"].size(s), e["g"].type(s)), 200)
         race(lambda s, e: e["spin"](s, 20000), 30)
         print(sorted(outcomes))
     """
