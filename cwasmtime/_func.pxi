@@ -115,7 +115,8 @@ cdef class Func(_LiveObject):
         errors are as for ``__call__``, except that a wrong argument count raises
         TypeError. With ``release_gil=False`` the GIL stays held while wasm runs: a
         little faster, but then no other Python thread runs meanwhile (so nothing can
-        call ``Engine.increment_epoch()`` to interrupt it; use fuel or a deadline)."""
+        call ``Engine.increment_epoch()`` to interrupt it; use fuel or a deadline).
+        (Not on a Store with custom WASI output: its callbacks need the GIL.)"""
         cdef Store s = _store_of(store)
         _same_store(self._store, s)
         cdef TypedFunc typed = TypedFunc.__new__(TypedFunc, _INTERNAL)
