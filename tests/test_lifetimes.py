@@ -654,3 +654,35 @@ def test_finalizers_of_a_garbage_cycle_run_in_any_order():
     assert done.stderr == ""
     alive, grown_mib = map(int, done.stdout.split())
     assert alive == 0 and grown_mib < 2048
+
+
+def test_component_linkers_with_open_namespaces_in_a_garbage_cycle_are_freed():
+    # Before: the GC could finalize the (locked) Linker first: "Exception ignored" and
+    # its native linker never freed.
+    code = """
+        import gc
+        import cwasmtime as w
+        from cwasmtime import component as c
+
+        freed = []
+        for cls in (c.Linker, c.LinkerInstance):
+            def counting(self, ptr, delete=cls._delete):
+                freed.append(type(self).__name__)
+                delete(self, ptr)
+            cls._delete = counting
+
+        engine = w.Engine()
+        for order in range(4):
+            linker = c.Linker(engine)
+            root = linker.root()
+            nested = root.add_instance("x")
+            cycle = [linker, root, nested][::1 if order % 2 else -1]
+            cycle.append(cycle)
+            del linker, root, nested, cycle
+            gc.collect()
+        print(sorted(freed))
+    """
+    done = isolation.run_isolated(code, timeout=60)
+    isolation.assert_clean_exit(done)
+    assert done.stderr == ""
+    assert done.stdout == str(sorted(["Linker"] * 4 + ["LinkerInstance"] * 8)) + "\n"

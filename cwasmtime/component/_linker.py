@@ -47,6 +47,16 @@ class _Lockable(Managed[Any]):
         self._assert_not_locked()
         super().close()
 
+    def __del__(self) -> None:
+        # In a garbage cycle the GC may finalize this before the namespace opened from
+        # it (which holds it): that one closes this when it closes.
+        if self.locked:
+            self._close_when_unlocked = True
+        else:
+            super().__del__()
+
+    _close_when_unlocked = False
+
 
 class Linker(_Lockable):
     """Defines what components import (host functions, resources, modules, WASI) and
@@ -163,9 +173,12 @@ class LinkerInstance(_Lockable):
 
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_component_linker_instance_delete(ptr)
-        if self.parent is not None:
-            self.parent.locked = False
+        parent = self.parent
+        if parent is not None:
             self.parent = None
+            parent.locked = False
+            if parent._close_when_unlocked:
+                parent.close()
 
     def _name(self, name: str) -> bytes:
         self._assert_not_locked()
