@@ -53,7 +53,7 @@ cdef extern from "Python.h":
     int PyGC_Disable()
     int PyGC_Enable()
 
-from ._errors import Trap
+from ._errors import Trap, refuse_copy
 from . import types as _t
 from .values import Record as _RecordValue, Variant as _VariantValue
 
@@ -126,6 +126,14 @@ cdef uint32_t CANON_NAN32 = 0x7fc00000
 cdef uint64_t CANON_NAN64 = 0x7ff8000000000000
 
 
+# Objects of these classes hold live state (a call's borrows, an instance's handles,
+# raw memory addresses): no copies, no pickles.
+cdef class _LiveObject:
+
+    def __reduce__(self):
+        refuse_copy(self)
+
+
 # --------------------------------------------------------------------------- memory
 
 cdef class ByteArrayMemory:
@@ -134,6 +142,15 @@ cdef class ByteArrayMemory:
     ``data`` is the bytearray (don't keep a ``memoryview`` of it alive across
     :meth:`grow`). Implements the ``_cmabi_memory()`` protocol."""
     cdef readonly bytearray data
+
+    def __cinit__(self, *args, **kwargs):
+        self.data = bytearray()  # never None, even when __init__ is skipped
+
+    def __reduce__(self):
+        return (ByteArrayMemory, (0,), self.data)  # copies and pickles with its bytes
+
+    def __setstate__(self, data):
+        self.data = bytearray(data)
 
     def __init__(self, size=65536):
         self.data = bytearray(size)
@@ -152,7 +169,10 @@ cdef class ByteArrayMemory:
 
 # --------------------------------------------------------------------------- handles
 
-cdef class ResourceHandle:
+cdef class Context
+
+
+cdef class ResourceHandle(_LiveObject):
     """One element of a :class:`HandleTable` (the spec's ``ResourceHandle``).
 
     An owned handle has no ``borrow_scope``; a borrowed one belongs to the call of
@@ -160,7 +180,7 @@ cdef class ResourceHandle:
     cdef readonly object resource
     cdef readonly object rep
     cdef readonly bint own
-    cdef readonly object borrow_scope
+    cdef readonly Context borrow_scope
     cdef readonly Py_ssize_t num_lends
 
     def __init__(self, resource, rep, bint own, borrow_scope=None):
@@ -179,13 +199,13 @@ cdef class ResourceHandle:
                 f"{'own' if self.own else 'borrow'}, lends={self.num_lends})")
 
 
-cdef class HandleTable:
+cdef class HandleTable(_LiveObject):
     """A component instance's handle table (the spec's ``Table``): index 0 is
     never valid, freed slots are reused, at most 2**28-1 live entries."""
     cdef list array
     cdef list free
 
-    def __init__(self):
+    def __cinit__(self):
         self.array = [None]
         self.free = []
 
@@ -255,20 +275,21 @@ cdef class HandleTable:
         self._remove(i)
         if h.own:
             return h.rep
-        del (<Context>h.borrow_scope).borrows[h]
+        del h.borrow_scope.borrows[h]  # live: _check_borrow_live found it there
         return None
 
 
 cdef int _check_borrow_live(ResourceHandle h, uint32_t i) except -1:
     """A borrowed handle is valid only during the call it was lowered for."""
-    if not h.own and h not in (<Context>h.borrow_scope).borrows:
+    # (A borrow made without __init__ has no scope: never live.)
+    if not h.own and (h.borrow_scope is None or h not in h.borrow_scope.borrows):
         raise Trap(f"handle {i} is a borrow whose call has ended")
     return 0
 
 
 # --------------------------------------------------------------------------- context
 
-cdef class Context:
+cdef class Context(_LiveObject):
     """Everything a lift or lower needs (the spec's ``LiftLowerContext``).
 
     ``memory``: any object whose ``_cmabi_memory()`` returns ``(address, length)``
@@ -310,6 +331,13 @@ cdef class Context:
     cdef object unpin           # while pinned: what ends the pin
     cdef Py_ssize_t depth       # operations running on this context now
 
+    def __cinit__(self, *args, **kwargs):
+        # What __init__'s defaults give: usable even when __init__ is skipped.
+        self.string_encoding = self.host_string_encoding = "utf8"
+        self.handles = HandleTable()
+        self.lenders = []
+        self.borrows = {}
+
     def __init__(self, memory=None, realloc=None, str string_encoding="utf8", *,
                  HandleTable handles=None, instance=None, str host_string_encoding="utf8"):
         if string_encoding not in _ENCODINGS:
@@ -326,16 +354,11 @@ cdef class Context:
         self.host_string_encoding = host_string_encoding
         self.enc = _ENCODINGS[string_encoding]
         self.host_enc = _ENCODINGS[host_string_encoding]
-        self.handles = HandleTable() if handles is None else handles
+        if handles is not None:
+            self.handles = handles
         self.instance = instance
-        self.lenders = []
-        self.borrows = {}
         self.bytearray_memory = type(memory) is ByteArrayMemory
         self.pinnable = hasattr(memory, "_cmabi_pin")
-        self.unpin = None
-        self.depth = 0
-        self.base = NULL
-        self.length = 0
 
     cdef int refresh(self, bint in_realloc=False) except -1:
         """Re-read the memory's base and length. During an operation the memory must
@@ -469,7 +492,7 @@ cdef inline int _check_bounds(Context cx, uint64_t ptr, uint64_t nbytes, str wha
 
 # --------------------------------------------------------------------------- codecs
 
-cdef class _Codec:
+cdef class _Codec(_LiveObject):
     cdef int kind
     cdef uint32_t size
     cdef uint32_t align

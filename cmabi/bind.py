@@ -37,7 +37,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 from . import types as _t
 from ._abi import Context, HandleTable, lift_params, lift_results, lower_params, lower_results
-from ._errors import Trap
+from ._errors import Trap, refuse_copy
 from .types import FuncType, ResourceType, ValType
 
 __all__ = [
@@ -168,6 +168,8 @@ class GuestMemory:
     memories in place, as by default), so the codecs need not re-read it after
     Python code."""
 
+    __reduce__ = refuse_copy
+
     __slots__ = ("memory", "store", "_cmabi_memory", "_stays_put")
 
     def __init__(self, memory: Any, store: Any) -> None:
@@ -189,6 +191,8 @@ class CallerMemory:
     """The memory export of the instance calling a host function, as a cmabi memory:
     looked up natively on each ``_cmabi_memory()`` (so it is always the caller's, and
     growth is always seen)."""
+
+    __reduce__ = refuse_copy
 
     __slots__ = ("caller", "names")
 
@@ -225,6 +229,8 @@ class Guest:
     ``host``: the :class:`Host` that served this instance's imports; the Guest then
     shares its handle table (host resources).
     """
+
+    __reduce__ = refuse_copy
 
     def __init__(self, store: Any, instance: Any, *, string_encoding: str = "utf8",
                  handles: Optional[HandleTable] = None, host: Optional["Host"] = None) -> None:
@@ -302,6 +308,8 @@ class GuestFunction:
     post-return function with the core results.
     """
 
+    __reduce__ = refuse_copy
+
     __slots__ = ("guest", "type", "export", "post_export", "_call", "_post", "_params",
                  "_results", "_nparams")
 
@@ -374,6 +382,8 @@ class GuestFunction:
 class _LazyRealloc:
     """The caller's ``cabi_realloc``, looked up on first use during one host call."""
 
+    __reduce__ = refuse_copy
+
     __slots__ = ("caller", "names", "fn")
 
     def __init__(self, caller: Any, names: Tuple[str, ...]) -> None:
@@ -402,6 +412,8 @@ class HostResource:
     ``new(obj) -> rep``, ``get(rep) -> obj``, ``take(rep) -> obj`` (removes it).
     ``on_drop(obj)`` runs when the guest drops its last owned handle (default:
     call ``obj.close()`` if it has one)."""
+
+    __reduce__ = refuse_copy
 
     def __init__(self, type: ResourceType, on_drop: Optional[Callable[[Any], Any]] = None) -> None:
         self.type = type
@@ -446,6 +458,8 @@ class Host:
     ``handles`` table is that instance's (give it to :class:`Guest` too).
     ``mangling``: ``'legacy'`` (default) or ``'standard32'`` core import names.
     """
+
+    __reduce__ = refuse_copy
 
     def __init__(self, linker: Any, *, string_encoding: str = "utf8", mangling: str = "legacy",
                  handles: Optional[HandleTable] = None) -> None:

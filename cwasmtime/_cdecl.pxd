@@ -79,6 +79,9 @@ cdef extern from "cwasmtime_native.h":
     wasm_valtype_t* cw_wasmtime_valtype_to_wasm(wasm_engine_t* engine, wasmtime_valtype_t* ty)
     wasmtime_context_t* cw_wasmtime_caller_context(wasmtime_caller_t* caller)
     void* cw_wasmtime_context_get_data(wasmtime_context_t* context)
+    void cw_wasmtime_store_delete(wasmtime_store_t* store)
+    wasm_engine_t* cw_wasmtime_engine_clone(wasm_engine_t* engine)
+    void cw_wasm_engine_delete(wasm_engine_t* engine)
     wasm_trap_t* cw_wasmtime_trap_new(const char* msg, size_t msg_len)
     bint cw_wasmtime_externref_new(
         wasmtime_context_t* context, void* data, void (*finalizer)(void*) noexcept,

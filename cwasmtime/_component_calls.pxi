@@ -5,7 +5,7 @@
 cdef enum:
     COMPONENT_STACK_PARAMS = 16
 
-cdef class _ComponentPlan:
+cdef class _ComponentPlan(_LiveObject):
     """A function type's conversions: one per parameter, and the result's (or None)."""
 
 
@@ -18,7 +18,7 @@ def _component_plan(functype):
     return plan
 
 
-cdef class ComponentFunc:
+cdef class ComponentFunc(_LiveObject):
     """A component's exported function in one Store: ``func(store, *params)``."""
 
     def __init__(self):
@@ -105,12 +105,11 @@ cdef object _component_call(ComponentFunc func, Store s, tuple args):
         for i in range(nparams):
             _lower_value(<_Conv>plan.params[i], b, args[i + 1], &params[i])
         s._check()  # lowering ran Python code, which may have closed the Store
-        s._owner = PyThread_get_thread_ident()
-        s._depth += 1
+        _enter_wasm(s)
         with nogil:
             error = cw_wasmtime_component_func_call(&func._func, s._ctx, params, nparams,
                                                     &result, nresults)
-        s._depth -= 1
+        _leave_wasm(s)
         if error != NULL:
             raise _failure(s, error, NULL)
         return None if nresults == 0 else _lift_value(plan.result, s, &result)
@@ -121,7 +120,7 @@ cdef object _component_call(ComponentFunc func, Store s, tuple args):
 
 # ------------------------------------------------------- host functions and dtors
 
-cdef class _ComponentHost:
+cdef class _ComponentHost(_LiveObject):
     """A host function added with ``LinkerInstance.add_func`` (its C env pointer).
     Its plan is kept with the parameter/result types it was built for, and rebuilt
     when the function is called with another type (one name can serve components
@@ -180,23 +179,16 @@ cdef class _ComponentHost:
 
 
 def _component_host(fn):
-    """The env object of a host function (handed to the C linker)."""
+    """The env object of a host function (the C linker borrows it: the caller keeps it)."""
     cdef _ComponentHost host = _ComponentHost.__new__(_ComponentHost)
     host.fn = fn
-    Py_INCREF(host)
-    return <uintptr_t><PyObject*>host
+    return host
 
 
 def _component_callbacks():
-    """``(func trampoline, resource destructor trampoline, env finalizer)`` addresses."""
-    return (<uintptr_t>_component_host_trampoline, <uintptr_t>_component_dtor_trampoline,
-            <uintptr_t>_release_host)
-
-
-def _component_dtor(fn):
-    """The env of a resource destructor: ``fn`` itself, with a reference for C."""
-    Py_INCREF(fn)
-    return <uintptr_t><PyObject*>fn
+    """``(func trampoline, resource destructor trampoline)`` addresses; the env of a
+    destructor is the Python callable itself."""
+    return (<uintptr_t>_component_host_trampoline, <uintptr_t>_component_dtor_trampoline)
 
 
 cdef wasmtime_error_t* _component_host_trampoline(

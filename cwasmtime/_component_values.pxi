@@ -55,7 +55,7 @@ _PRIMITIVE_VALUE_KIND[:] = [
     WASMTIME_COMPONENT_STRING]
 
 
-cdef class _Conv:
+cdef class _Conv(_LiveObject):
     """How the values of one component type convert; a node of a plan."""
 
 
@@ -110,7 +110,7 @@ cdef enum:
     ARENA_MIN = 4096
 
 
-cdef class _Builder:
+cdef class _Builder(_LiveObject):
     """Where a lowering puts what a value tree points to (see the top of this file)."""
 
     def __dealloc__(self):

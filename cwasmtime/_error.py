@@ -1,7 +1,7 @@
 """``WasmtimeError`` (an owned ``wasmtime_error_t*``) and its WASI-exit subclass ``ExitTrap``."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Dict, Optional, Tuple, Type
 
 from ._capi import ffi, lib
 from ._managed import Managed
@@ -61,6 +61,39 @@ class WasmtimeError(Exception, Managed[Any]):
                 lib.wasm_byte_vec_delete(vec)
             self._message = message
         return message
+
+    def close(self) -> None:
+        """Free the native error; the message stays readable."""
+        if self._is_open():
+            str(self)
+        super().close()
+
+    def __del__(self) -> None:
+        super().close()  # nothing to keep
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # As text, so that it crosses processes (multiprocessing sends a worker's
+        # exception to its parent pickled; unpickling must not fail there, or
+        # Pool.map waits forever): the args, the message, the attributes
+        # (ExitTrap.code). The copy gets a new native error with that message.
+        return (_rebuild, (type(self), self.args, str(self)), exception_state(self))
+
+
+# The native pointer, and what is rebuilt from the pickled text instead.
+_NATIVE_STATE = frozenset(("_managed_ptr", "_message", "_text"))
+
+
+def exception_state(exc: BaseException) -> Optional[Dict[str, Any]]:
+    """The attributes of one of our exceptions to pickle: all but its native state."""
+    state = {k: v for k, v in vars(exc).items() if k not in _NATIVE_STATE}
+    return state or None
+
+
+def _rebuild(cls: Type["WasmtimeError"], args: Tuple[Any, ...], message: str) -> "WasmtimeError":
+    err = cls.__new__(cls, *args)
+    err._message = message
+    err._set_ptr(lib.wasmtime_error_new(message.encode("utf-8")))
+    return err
 
 
 class ExitTrap(WasmtimeError):

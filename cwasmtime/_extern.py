@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, Self, Union
 
+from cmabi._errors import refuse_copy
+
 from . import _native
 from ._capi import ffi
 from ._error import WasmtimeError
@@ -51,6 +53,8 @@ class StoreOwned:
     _handle: Any
     _address: int  # of _handle, for the native accessors
     _owner: _native.Store
+
+    __reduce__ = refuse_copy  # a handle into its Store: no copies, no pickles
 
     def _adopt(self, store: _native.Store, handle: Any) -> None:
         self._handle = handle

@@ -35,10 +35,13 @@ def _floor_python_calls_gil(fn, Py_ssize_t n):
                 fn(i)
 
 
-cdef class _ComponentFloor:
+cdef class _ComponentFloor(_LiveObject):
     """A component call's floor (benchmarks): the arguments lowered once, then each
     call is ``wasmtime_component_func_call`` alone from Cython, GIL held, the result
     released unread: what the C API costs for this call, with no Python conversions."""
+
+    def __cinit__(self, *args):
+        _internal_only(self, args)
 
     def __call__(self):
         cdef wasmtime_component_val_t result
@@ -53,7 +56,7 @@ cdef class _ComponentFloor:
 def _floor_component_call(ComponentFunc func, store, *params):
     """The floor of ``func(store, *params)``: call the returned object to time it."""
     cdef Store s = func._checked(store)
-    cdef _ComponentFloor floor = _ComponentFloor.__new__(_ComponentFloor)
+    cdef _ComponentFloor floor = _ComponentFloor.__new__(_ComponentFloor, _INTERNAL)
     cdef Py_ssize_t i
     if func._plan is None:
         func._plan = _component_plan(func.type(s))

@@ -1,7 +1,7 @@
 # Calling wasm: a function's signature reduced to its value kinds, Func, TypedFunc,
 # and the call path through wasmtime_func_call_unchecked.
 
-cdef class _Signature:
+cdef class _Signature(_LiveObject):
     """A function type reduced to what a call needs: kinds of params then results."""
 
     def __dealloc__(self):
@@ -38,7 +38,7 @@ cdef uint8_t _call_kind(wasm_valtype_t* ty) except 255:
     return _vt_call_kind[cls]
 
 
-cdef class Func:
+cdef class Func(_LiveObject):
     """A wasm function: a guest export or a Python host function."""
 
     def __init__(self, store, ty, func, bint access_caller=False):
@@ -57,10 +57,10 @@ cdef class Func:
         host.sig = _Signature.of(fty)
         host.access_caller = access_caller
         s._check()  # again: the FuncType's Python code above may have closed it
-        # The C func owns one reference to `host`, dropped by its finalizer.
-        Py_INCREF(host)
+        # The C func borrows `host`; the Store keeps it (see Store._hosts).
+        s._hosts.append(host)
         cw_wasmtime_func_new_unchecked(s._ctx, fty, _host_trampoline, <void*>host,
-                                       _release_host, &self._func)
+                                       NULL, &self._func)
         self._store = s
         self._sig = host.sig
 
@@ -126,10 +126,11 @@ cdef class Func:
         errors are as for ``__call__``, except that a wrong argument count raises
         TypeError. With ``release_gil=False`` the GIL stays held while wasm runs: a
         little faster, but then no other Python thread runs meanwhile (so nothing can
-        call ``Engine.increment_epoch()`` to interrupt it; use fuel or a deadline)."""
+        call ``Engine.increment_epoch()`` to interrupt it; use fuel or a deadline).
+        (Not on a Store with custom WASI output: its callbacks need the GIL.)"""
         cdef Store s = _store_of(store)
         _same_store(self._store, s)
-        cdef TypedFunc typed = TypedFunc.__new__(TypedFunc)
+        cdef TypedFunc typed = TypedFunc.__new__(TypedFunc, _INTERNAL)
         typed._func = self
         typed._store = s
         typed._sig = self._signature(s)
@@ -140,8 +141,11 @@ cdef class Func:
         return (typed.call0, typed.call1, typed.call2, typed.call3)[typed._sig.nparams]
 
 
-cdef class TypedFunc:
+cdef class TypedFunc(_LiveObject):
     """The state behind ``Func.typed``: a Func, its Store and its signature."""
+
+    def __cinit__(self, *args):
+        _internal_only(self, args)
 
     # _invoke checks the Store, after the arguments are converted.
     def __call__(self, *params):
@@ -216,14 +220,14 @@ cdef object _invoke(Func func, Store s, _Signature sig, wasmtime_val_raw_t* slot
     cdef wasmtime_error_t* error
     cdef wasm_trap_t* trap = NULL
     s._check()
-    s._owner = PyThread_get_thread_ident()
-    s._depth += 1
-    if release_gil:
+    _enter_wasm(s)
+    # Custom WASI output runs on Wasmtime's threads and needs the GIL: always released.
+    if release_gil or s._custom_output:
         with nogil:
             error = cw_wasmtime_func_call_unchecked(s._ctx, &func._func, slots, sig.nslots, &trap)
     else:
         error = cw_wasmtime_func_call_unchecked(s._ctx, &func._func, slots, sig.nslots, &trap)
-    s._depth -= 1
+    _leave_wasm(s)
     if error != NULL or trap != NULL:
         raise _failure(s, error, trap)
     if sig.nresults == 0:

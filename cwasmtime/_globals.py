@@ -32,7 +32,7 @@ class Global(StoreOwned):
         s = _native.store_of(store)
         out = ffi.new("wasmtime_global_t *")
         with lowered(s, kind, val) as c_val:  # the context last: lowering may run code
-            check(lib.wasmtime_global_new(s._context(), ty_ptr, c_val, out))
+            check(s._call(lib.wasmtime_global_new, ty_ptr, c_val, out))
         self._adopt(s, out)
         self._kind = kind
 
@@ -45,7 +45,7 @@ class Global(StoreOwned):
     def type(self, store: Storelike) -> GlobalType:
         """This global's GlobalType."""
         s = _native.check_owner(self._owner, store)
-        ptr = lib.wasmtime_global_type(s._context(), self._handle)
+        ptr = s._call(lib.wasmtime_global_type, self._handle)
         result: GlobalType = GlobalType._from_ptr(ptr, None)
         return result
 

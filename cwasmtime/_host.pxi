@@ -1,12 +1,9 @@
 # Host functions: the trampoline Wasmtime calls (wasmtime_func_new_unchecked and
 # the linker's unchecked definitions), and the Caller a host function may receive.
 
-cdef class _HostFunc:
-    """What a host function's trampoline needs; owned by the C func (env pointer)."""
-
-
-cdef void _release_host(void* env) noexcept with gil:
-    Py_XDECREF(<PyObject*>env)
+cdef class _HostFunc(_LiveObject):
+    """What a host function's trampoline needs (its C func's env pointer, borrowed:
+    the Store or Linker it was defined in keeps it, where the GC sees it)."""
 
 
 cdef wasm_trap_t* _host_trampoline(void* env, wasmtime_caller_t* caller,
@@ -94,7 +91,7 @@ cdef int _store_results(Store store, _Signature sig, object results, wasmtime_va
     return 0
 
 
-cdef class Caller:
+cdef class Caller(_LiveObject):
     """The calling instance, given to host functions made with ``access_caller=True``.
     Valid only during that call; afterwards it raises (or ``get`` returns None)."""
 
@@ -144,22 +141,20 @@ cdef class Caller:
                 cw_wasmtime_memory_data_size(s._ctx, &item.of.memory))
 
 
-def linker_define_func(linker, bytes module, bytes name, ty, func, bint access_caller):
+def linker_define_func(linker, bytes module, bytes name, ty, func, bint access_caller, list hosts):
     """Define a host function on a Linker (CFFI ``wasmtime_linker_t*``) of type ``ty`` (a
     ``wasm_functype_t*`` for the linker's engine, see FuncType._ptr_for) through the
     same trampoline as ``Func``; usable in every Store the linker instantiates into.
-    Returns the ``wasmtime_error_t*`` cdata (NULL on success)."""
+    Its env goes into ``hosts``, the linker's (which keeps it alive: the C side
+    borrows it). Returns the ``wasmtime_error_t*`` cdata (NULL on success)."""
     if not callable(func):
         raise TypeError("expected a callable host function")
     cdef _HostFunc host = _HostFunc.__new__(_HostFunc)
     host.fn = func
     host.sig = _Signature.of(<wasm_functype_t*>_address(ty))
     host.access_caller = access_caller
-    # Owned by the linker's func definition from here on (even if defining fails,
-    # wasmtime runs the finalizer).
-    Py_INCREF(host)
+    hosts.append(host)
     return lib.wasmtime_linker_define_func_unchecked(
         linker, module, len(module), name, len(name), ty,
         ffi.cast("wasmtime_func_unchecked_callback_t", <uintptr_t>_host_trampoline),
-        ffi.cast("void *", <uintptr_t><void*>host),
-        ffi.cast("wasmtime_finalizer_t", <uintptr_t>_release_host))
+        ffi.cast("void *", <uintptr_t><void*>host), ffi.NULL)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, Optional, Sequence, Tuple
 
+from cmabi._errors import refuse_copy
+
 from . import _native
 from ._capi import ffi, lib
 from ._extern import AsExtern, wrap_extern
@@ -59,6 +61,8 @@ class Instance:
     _owner: _native.Store
     _exports: Optional["InstanceExports"]
 
+    __reduce__ = refuse_copy  # a handle into its Store: no copies, no pickles
+
     def __init__(self, store: Storelike, module: Module, imports: Sequence[AsExtern]) -> None:
         s = self._owner = _native.store_of(store)
         self._handle = _native.instantiate(s, module_arg(module), imports)
@@ -113,6 +117,8 @@ class InstanceExports(Dict[str, AsExtern]):
 
     _by_index: Tuple[AsExtern, ...]
 
+    __reduce__ = refuse_copy  # items of one Store: no copies, no pickles
+
     def __init__(self, store: _native.Store, instance: Instance) -> None:
         by_name: Dict[str, AsExtern] = {}
         items = []
@@ -121,14 +127,16 @@ class InstanceExports(Dict[str, AsExtern]):
         name_len = ffi.new("size_t *")
         extern = ffi.new("wasmtime_extern_t *")
         i = 0
-        # The context is taken for each export: wrapping one runs Python code.
-        while lib.wasmtime_instance_export_nth(store._context(), handle, i, name, name_len, extern):
-            item = wrap_extern(store, extern)
-            key = ffi.unpack(name[0], name_len[0]).decode("utf-8")
-            items.append(item)
-            by_name[key] = item
-            extern = ffi.new("wasmtime_extern_t *")
-            i += 1
+        # The Store is busy throughout: wrapping an export runs Python code, which can
+        # then neither close it nor use it from another thread.
+        with store._entered() as ctx:
+            while lib.wasmtime_instance_export_nth(ctx, handle, i, name, name_len, extern):
+                item = wrap_extern(store, extern)
+                key = ffi.unpack(name[0], name_len[0]).decode("utf-8")
+                items.append(item)
+                by_name[key] = item
+                extern = ffi.new("wasmtime_extern_t *")
+                i += 1
         dict.__init__(self, by_name)
         self._by_index = tuple(items)
 

@@ -2,7 +2,7 @@
 instantiated cheaply (and repeatedly) in any Store of its engine."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, List
 
 from ._capi import ffi, lib
 from . import _native
@@ -23,19 +23,23 @@ class InstancePre(Managed[Any]):
 
     _engine: Engine
     _needs_wasi = False
+    _hosts: List[Any]  # its linker's host envs, which its C object and stores may call
 
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_instance_pre_delete(ptr)
 
     @classmethod
-    def _from_ptr(cls, ptr: Any, engine: Engine, needs_wasi: bool = False) -> "InstancePre":
-        """Take ownership of a ``wasmtime_instance_pre_t*`` made by a linker of ``engine``;
-        ``needs_wasi`` when that linker defines WASI (stores must then have a WASI context)."""
+    def _from_ptr(cls, ptr: Any, engine: Engine, hosts: List[Any],
+                  needs_wasi: bool = False) -> "InstancePre":
+        """Take ownership of a ``wasmtime_instance_pre_t*`` made by a linker of ``engine``
+        whose host envs are ``hosts``; ``needs_wasi`` when that linker defines WASI (stores
+        must then have a WASI context)."""
         if ptr == _NULL:
             raise ValueError("NULL wasmtime_instance_pre_t pointer")
         pre: InstancePre = cls.__new__(cls)
         pre._set_ptr(ptr)
         pre._engine = engine
+        pre._hosts = hosts
         pre._needs_wasi = needs_wasi
         return pre
 
@@ -45,7 +49,7 @@ class InstancePre(Managed[Any]):
         s = _native.store_of(store)
         if self._needs_wasi:
             require_wasi_context(s, self.module)
-        return Instance._from_handle(s, _native.instantiate_pre(s, self.ptr()))
+        return Instance._from_handle(s, _native.instantiate_pre(s, self.ptr(), self._hosts))
 
     def _repr(self) -> str:
         return f"<InstancePre of Module {self.module._contents()}>"

@@ -15,8 +15,7 @@ cdef tuple _instantiate(Store store, _Instantiation how, void* target, void* mod
     cdef wasm_trap_t* trap = NULL
     cdef wasmtime_error_t* error
     store._check()
-    store._owner = PyThread_get_thread_ident()
-    store._depth += 1
+    _enter_wasm(store)
     with nogil:
         if how == FROM_MODULE:
             error = cw_wasmtime_instance_new(store._ctx, <wasmtime_module_t*>target, imports,
@@ -27,7 +26,7 @@ cdef tuple _instantiate(Store store, _Instantiation how, void* target, void* mod
         else:
             error = cw_wasmtime_linker_instantiate(<wasmtime_linker_t*>target, store._ctx,
                                                    <wasmtime_module_t*>module, &out, &trap)
-    store._depth -= 1
+    _leave_wasm(store)
     if _dropped:
         _release_dropped()
     if error != NULL or trap != NULL:
@@ -102,11 +101,15 @@ cdef int _extern_into(Store store, object item, wasmtime_extern_t* out) except -
     return 0
 
 
-def instantiate_pre(Store store, instance_pre):
-    """``wasmtime_instance_pre_instantiate`` of a ``wasmtime_instance_pre_t*`` (CFFI)."""
+def instantiate_pre(Store store, instance_pre, list hosts):
+    """``wasmtime_instance_pre_instantiate`` of a ``wasmtime_instance_pre_t*`` (CFFI)
+    whose linker's host envs are ``hosts`` (the Store keeps them: it may call them)."""
+    store._linked[id(hosts)] = hosts
     return _instantiate(store, FROM_INSTANCE_PRE, <void*>_address(instance_pre), NULL, NULL, 0)
 
 
-def linker_instantiate(Store store, linker, module):
-    """``wasmtime_linker_instantiate`` (CFFI ``wasmtime_linker_t*``, ``wasmtime_module_t*``)."""
+def linker_instantiate(Store store, linker, module, list hosts):
+    """``wasmtime_linker_instantiate`` (CFFI ``wasmtime_linker_t*``, ``wasmtime_module_t*``)
+    with a linker whose host envs are ``hosts`` (as for ``instantiate_pre``)."""
+    store._linked[id(hosts)] = hosts
     return _instantiate(store, FROM_LINKER, <void*>_address(linker), <void*>_address(module), NULL, 0)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Dict, Tuple
+from typing import Any, Callable, Dict, List, Tuple
 
 from . import _native
 from ._capi import ffi, lib
@@ -11,7 +11,7 @@ from ._error import WasmtimeError
 from ._extern import AsExtern, wrap_extern
 from ._instance import Instance, extern_store_id, module_arg, store_id
 from ._instance_pre import InstancePre
-from ._managed import Managed
+from ._managed import Managed, lent
 from ._module import Module
 from ._storelike import Storelike
 from ._trap import check
@@ -33,12 +33,16 @@ class Linker(Managed[Any]):
     engine: Engine
 
     def __init__(self, engine: Engine) -> None:
-        self._set_ptr(lib.wasmtime_linker_new(engine.ptr()))
+        with lent(engine) as engine_ptr:
+            self._set_ptr(lib.wasmtime_linker_new(engine_ptr))
         self.engine = engine
         self._defines_wasi = False
         # (module, name) of each Memory or Table definition -> its Store (weakly):
         # instantiating a module that imports one into another Store aborts Wasmtime.
         self._store_items: Dict[Tuple[str, str], "weakref.ref[_native.Store]"] = {}
+        # The envs of its host functions: the C side borrows them; this list keeps
+        # them, shared with every Store (and InstancePre) that may call them.
+        self._hosts: List[Any] = []
 
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_linker_delete(ptr)
@@ -92,8 +96,9 @@ class Linker(Managed[Any]):
         name_b = name.encode("utf-8")
         s = _native.store_of(store)
         extern = _native.extern_for(s, item)  # last: it borrows a SharedMemory's handle
-        check(lib.wasmtime_linker_define(self.ptr(), s._context(), module_b, len(module_b),
-                                         name_b, len(name_b), extern))
+        with s._entered() as ctx:
+            check(lib.wasmtime_linker_define(self.ptr(), ctx, module_b, len(module_b),
+                                             name_b, len(name_b), extern))
         self._defined(s, module, name, extern.kind in _MEMORY_OR_TABLE)
 
     def define_func(self, module: str, name: str, ty: FuncType, func: Callable[..., Any],
@@ -106,7 +111,7 @@ class Linker(Managed[Any]):
             raise TypeError("expected a FuncType")
         ty_ptr = ty._ptr_for(self.engine)
         check(_native.linker_define_func(self.ptr(), module_b, name_b, ty_ptr, func,
-                                         bool(access_caller)))
+                                         bool(access_caller), self._hosts))
         self._store_items.pop((module, name), None)
 
     def define_instance(self, store: Storelike, name: str, instance: Instance) -> None:
@@ -117,8 +122,8 @@ class Linker(Managed[Any]):
         s = _native.store_of(store)
         _native.check_owner(instance._owner, s)
         handle = instance._instance
-        check(lib.wasmtime_linker_define_instance(self.ptr(), s._context(), name_b,
-                                                  len(name_b), handle))
+        with s._entered() as ctx:
+            check(lib.wasmtime_linker_define_instance(self.ptr(), ctx, name_b, len(name_b), handle))
         for export, item in instance.exports(s).items():
             self._defined(s, name, export, item._as_extern().kind in _MEMORY_OR_TABLE)
 
@@ -135,6 +140,7 @@ class Linker(Managed[Any]):
         name_b = name.encode("utf-8")
         s = self._store_of(store)
         self._check_imports(s, module)  # a reactor is instantiated now
+        s._keep_linked(self._hosts)
         with s._running_wasm() as ctx:
             error = lib.wasmtime_linker_module(self.ptr(), ctx, name_b, len(name_b), module.ptr())
         if error != _NULL:  # a reactor's initialization may have run host code
@@ -147,7 +153,8 @@ class Linker(Managed[Any]):
         WasmtimeError for a missing/mismatched import and Trap if the start traps."""
         s = _native.store_of(store)
         self._check_imports(s, module_arg(module))
-        return Instance._from_handle(s, _native.linker_instantiate(s, self.ptr(), module.ptr()))
+        return Instance._from_handle(
+            s, _native.linker_instantiate(s, self.ptr(), module.ptr(), self._hosts))
 
     def instantiate_pre(self, module: Module) -> InstancePre:
         """Resolve ``module``'s imports now; raises WasmtimeError if one is missing."""
@@ -155,16 +162,19 @@ class Linker(Managed[Any]):
             raise TypeError("expected a `Module`")
         out = ffi.new("wasmtime_instance_pre_t **")
         check(lib.wasmtime_linker_instantiate_pre(self.ptr(), module.ptr(), out))
-        return InstancePre._from_ptr(out[0], self.engine, needs_wasi=self._defines_wasi)
+        return InstancePre._from_ptr(out[0], self.engine, self._hosts,
+                                     needs_wasi=self._defines_wasi)
 
     def get_default(self, store: Storelike, name: str) -> _native.Func:
         """The default export of module ``name`` (a no-op function if none)."""
         name_b = name.encode("utf-8")
         s = self._store_of(store)
+        s._keep_linked(self._hosts)
         extern = ffi.new("wasmtime_extern_t *")
         extern.kind = _native.EXTERN_FUNC
-        error = lib.wasmtime_linker_get_default(self.ptr(), s._context(), name_b, len(name_b),
-                                                ffi.addressof(extern.of, "func"))
+        with s._entered() as ctx:
+            error = lib.wasmtime_linker_get_default(self.ptr(), ctx, name_b, len(name_b),
+                                                    ffi.addressof(extern.of, "func"))
         if error != _NULL:
             raise s._failure(error, _NULL)
         _check_from(s, extern)
@@ -180,9 +190,12 @@ class Linker(Managed[Any]):
             # Wasmtime would abort the process at the function's first call.
             raise WasmtimeError(f"{module}.{name} is a WASI function but the Store has no WASI "
                                 f"context; call store.set_wasi(WasiConfig()) first")
+        s._keep_linked(self._hosts)
         extern = ffi.new("wasmtime_extern_t *")
-        if not lib.wasmtime_linker_get(self.ptr(), s._context(), module_b, len(module_b),
-                                       name_b, len(name_b), extern):
+        with s._entered() as ctx:
+            found = lib.wasmtime_linker_get(self.ptr(), ctx, module_b, len(module_b),
+                                            name_b, len(name_b), extern)
+        if not found:
             raise WasmtimeError("item not defined in linker")
         _check_from(s, extern)
         return wrap_extern(s, extern)
@@ -198,8 +211,9 @@ class Linker(Managed[Any]):
         null) created in ``store``; functions return default results."""
         self._check_module(module)
         s = self._store_of(store)
-        check(lib.wasmtime_linker_define_unknown_imports_as_default_values(
-            self.ptr(), s._context(), module.ptr()))
+        with s._entered() as ctx:
+            check(lib.wasmtime_linker_define_unknown_imports_as_default_values(
+                self.ptr(), ctx, module.ptr()))
         for imp in module.imports:  # the memories and tables made in `s`
             key = (imp.module, imp.name or "")
             if key not in self._store_items and isinstance(imp.type, (MemoryType, TableType)):

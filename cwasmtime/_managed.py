@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from abc import ABCMeta, abstractmethod
-from typing import Any, Generic, Optional, TypeVar
+from contextlib import contextmanager
+from typing import Any, Generic, Iterator, List, Optional, TypeVar
+
+from cmabi._errors import refuse_copy
 
 T = TypeVar("T")
 
@@ -43,7 +46,14 @@ class Managed(Generic[T], metaclass=ABCMeta):
     def close(self) -> None:
         ptr = self._managed_ptr
         if ptr is not _UNSET and ptr is not None:
+            # Closed first, then checked: a lent() from now on fails, and one that
+            # started before is seen here.
             self._managed_ptr = None
+            if self.__dict__.get("_lenders"):
+                self._managed_ptr = ptr
+                from ._error import WasmtimeError
+                raise WasmtimeError(f"cannot close this {type(self).__name__}: another thread "
+                                    "is using it (compiling, say)")
             self._delete(ptr)
 
     def _is_open(self) -> bool:
@@ -60,6 +70,11 @@ class Managed(Generic[T], metaclass=ABCMeta):
         from ._repr import name_of
         return f"<{name_of(self)}>"
 
+    def __reduce__(self) -> Any:
+        """No copies, no pickles: a subclass that can be rebuilt from data (bytes,
+        settings) overrides this to return how."""
+        refuse_copy(self)
+
     def __enter__(self) -> Any:
         return self
 
@@ -68,3 +83,18 @@ class Managed(Generic[T], metaclass=ABCMeta):
 
     def __del__(self) -> None:
         self.close()
+
+
+@contextmanager
+def lent(owner: Managed[T]) -> Iterator[T]:
+    """``owner.ptr()``, for C calls that may run while another thread calls
+    ``owner.close()`` (CFFI releases the GIL during a call): ``close()`` raises
+    meanwhile, instead of freeing the pointer under the call."""
+    owner.ptr()  # first: a closed owner, or no Managed at all, raises as wasmtime-py's would
+    # One entry per call in progress: list.append/pop are atomic under the GIL.
+    lenders: List[None] = owner.__dict__.setdefault("_lenders", [])
+    lenders.append(None)
+    try:
+        yield owner.ptr()  # again: a close() that ran meanwhile is seen
+    finally:
+        lenders.pop()

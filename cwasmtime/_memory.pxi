@@ -37,7 +37,7 @@ cdef Py_ssize_t _slice_index(object index, Py_ssize_t default, Py_ssize_t size) 
     return size if i > size else i
 
 
-cdef class Memory:
+cdef class Memory(_LiveObject):
     """A linear memory. Every access is bounds-checked against its current size,
     which is re-read on each call because wasm may grow (and move) it."""
 
@@ -49,7 +49,7 @@ cdef class Memory:
         ty_ptr = ty.ptr()
         cdef Store s = _store_of(store)
         out = ffi.new("wasmtime_memory_t *")
-        _check_error(lib.wasmtime_memory_new(s._ctx_c, ty_ptr, out))
+        _check_error(s._call(lib.wasmtime_memory_new, ty_ptr, out))
         memcpy(&self._mem, <void*>_address(out), sizeof(wasmtime_memory_t))
         self._store = s
 
@@ -84,7 +84,7 @@ cdef class Memory:
         """This memory's MemoryType."""
         from ._types import MemoryType
         cdef Store s = self._use(store)
-        return MemoryType._from_ptr(lib.wasmtime_memory_type(s._ctx_c, self._mem_c()), None)
+        return MemoryType._from_ptr(s._call(lib.wasmtime_memory_type, self._mem_c()), None)
 
     def __repr__(self):
         from ._repr import count, in_store
@@ -99,13 +99,13 @@ cdef class Memory:
         cdef uint64_t pages = delta
         cdef Store s = self._use(store)
         prev = ffi.new("uint64_t *")
-        _check_error(lib.wasmtime_memory_grow(s._ctx_c, self._mem_c(), pages, prev))
+        _check_error(s._call(lib.wasmtime_memory_grow, self._mem_c(), pages, prev))
         return prev[0]
 
     def size(self, store):
         """Size in pages."""
         cdef Store s = self._use(store)
-        return lib.wasmtime_memory_size(s._ctx_c, self._mem_c())
+        return s._call(lib.wasmtime_memory_size, self._mem_c())
 
     def data_len(self, store):
         """Size in bytes."""
@@ -114,11 +114,11 @@ cdef class Memory:
 
     def page_size(self, store):
         cdef Store s = self._use(store)
-        return lib.wasmtime_memory_page_size(s._ctx_c, self._mem_c())
+        return s._call(lib.wasmtime_memory_page_size, self._mem_c())
 
     def page_size_log2(self, store):
         cdef Store s = self._use(store)
-        return int(lib.wasmtime_memory_page_size_log2(s._ctx_c, self._mem_c()))
+        return int(s._call(lib.wasmtime_memory_page_size_log2, self._mem_c()))
 
     def data_ptr(self, store):
         """The base address as a ctypes ``POINTER(c_ubyte)`` (valid until memory grows)."""
@@ -156,7 +156,7 @@ cdef class Memory:
                 "Memory.view needs a memory that never moves: a 32-bit memory, and an engine "
                 "with the default memory_reservation (or memory_may_move = False)")
         s._check()  # the checks above ran Python code
-        cdef _MemoryBuffer exporter = _MemoryBuffer.__new__(_MemoryBuffer)
+        cdef _MemoryBuffer exporter = _MemoryBuffer.__new__(_MemoryBuffer, _INTERNAL)
         exporter._store = s
         exporter._base = <char*>cw_wasmtime_memory_data(s._ctx, &self._mem)
         exporter._len = cw_wasmtime_memory_data_size(s._ctx, &self._mem)
@@ -211,9 +211,15 @@ cdef class Memory:
             PyBuffer_Release(&view)
 
 
-cdef class _MemoryBuffer:
+# Its Store stays set until it is freed, even in a garbage cycle: a memoryview in
+# the cycle may release its buffer (__releasebuffer__) after the GC cleared us.
+@cython.no_gc_clear
+cdef class _MemoryBuffer(_LiveObject):
     """Exports ``[base, base + len)`` of a linear memory through the buffer protocol,
     counting live exports on the Store so it cannot be freed under them."""
+
+    def __cinit__(self, *args):
+        _internal_only(self, args)
 
     def __getbuffer__(self, Py_buffer* view, int flags):
         if self._store._ctx == NULL:

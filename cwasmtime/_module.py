@@ -6,9 +6,9 @@ from typing import Any, List, Union
 
 from ._capi import ffi, lib
 from ._cstrings import c_path
-from ._engine import Engine
+from ._engine import Engine, compiling
 from ._error import WasmtimeError, read_byte_vec
-from ._managed import Managed
+from ._managed import Managed, lent
 from ._repr import listing
 from ._tablescan import huge_table
 from ._trap import check
@@ -52,7 +52,8 @@ class Module(Managed[Any]):
             raise TypeError("expected an Engine")
         binary = bytes(_to_wasm(wasm))  # a snapshot: a bytearray could change meanwhile
         out = ffi.new(_MODULE_PP)
-        check(lib.wasmtime_module_new(engine.ptr(), binary, len(binary), out))
+        with compiling(engine) as engine_ptr:
+            check(lib.wasmtime_module_new(engine_ptr, binary, len(binary), out))
         try:
             _refuse_huge_tables(binary)
         except WasmtimeError:
@@ -85,7 +86,8 @@ class Module(Managed[Any]):
         if not isinstance(wasm, (bytes, bytearray)):
             raise TypeError("expected wasm bytes")
         binary = bytes(wasm)
-        check(lib.wasmtime_module_validate(engine.ptr(), binary, len(binary)))
+        with compiling(engine) as engine_ptr:
+            check(lib.wasmtime_module_validate(engine_ptr, binary, len(binary)))
         _refuse_huge_tables(binary)
 
     @classmethod
@@ -95,15 +97,17 @@ class Module(Managed[Any]):
         if not isinstance(encoded, (bytes, bytearray)):
             raise TypeError("expected bytes")
         out = ffi.new(_MODULE_PP)
-        check(lib.wasmtime_module_deserialize(
-            engine.ptr(), _bytes_arg(encoded), len(encoded), out))
+        with lent(engine) as engine_ptr:
+            check(lib.wasmtime_module_deserialize(engine_ptr, _bytes_arg(encoded), len(encoded), out))
         return cls._from_ptr(out[0], engine)
 
     @classmethod
     def deserialize_file(cls, engine: Engine, path: Union[str, os.PathLike[str]]) -> "Module":
         """Like ``deserialize``, reading (memory-mapping) the file at ``path``."""
         out = ffi.new(_MODULE_PP)
-        check(lib.wasmtime_module_deserialize_file(engine.ptr(), c_path(path), out))
+        path_c = c_path(path)
+        with lent(engine) as engine_ptr:
+            check(lib.wasmtime_module_deserialize_file(engine_ptr, path_c, out))
         return cls._from_ptr(out[0], engine)
 
     @property

@@ -23,7 +23,13 @@ cdef enum:
 
 # ------------------------------------------------------------------ _store.pxi
 
-cdef class Store:
+# The base of every class here whose objects hold live native state: they refuse
+# copy.copy, copy.deepcopy and pickle (see cmabi._errors.refuse_copy).
+cdef class _LiveObject:
+    pass
+
+
+cdef class Store(_LiveObject):
     cdef wasmtime_store_t* _store
     cdef wasmtime_context_t* _ctx
     cdef object _store_c
@@ -35,9 +41,18 @@ cdef class Store:
     cdef Py_ssize_t _depth        # nested calls into wasm now running
     cdef readonly bint _has_wasi
     cdef readonly bint _has_wasi_http
+    cdef bint _custom_output      # WASI custom stdout/stderr: called from Wasmtime's threads
+    cdef size_t _stack_need       # stack a thread needs to run its wasm (see _enter_wasm)
+    cdef cw_interrupt_t* _interrupt  # how SIGINT stops its wasm (NULL: no epoch interruption)
     cdef Py_ssize_t _views        # buffers exported by Memory.view, not yet released
     cdef public object _id        # Wasmtime's store id, once learned (see _instance.store_id)
+    # What the C store calls into, which only this Store keeps alive (the C side
+    # borrows it), so the GC sees every reference back to the Store from there:
+    cdef list _hosts              # its own host functions' envs, WASI custom outputs
+    cdef dict _linked             # host envs of the linkers it instantiated from (by id)
     cdef object __weakref__
+
+    cdef void _free(self) noexcept
 
     # Every use of the Store and its objects starts here (inline: it is on every call).
     cdef inline int _check(self) except -1:
@@ -49,11 +64,150 @@ cdef class Store:
 cdef int _store_unusable(Store store) except -1
 
 
-cdef class _RunningWasm:
+cdef extern from *:
+    """
+    #include <pthread.h>
+    /* Bytes of stack left below here on this thread; SIZE_MAX where unknown. */
+    static size_t cw_stack_left(void) {
+    #if defined(__linux__)
+        /* this thread's lowest stack address, once known (initial-exec: one load) */
+        static __thread uintptr_t low __attribute__((tls_model("initial-exec")));
+        char here;
+        if (low == 0) {
+            pthread_attr_t attr;
+            void *addr = NULL;
+            size_t size = 0;
+            low = UINTPTR_MAX;
+            if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+                if (pthread_attr_getstack(&attr, &addr, &size) == 0 && addr != NULL)
+                    low = (uintptr_t)addr;
+                pthread_attr_destroy(&attr);
+            }
+        }
+        return low == UINTPTR_MAX || (uintptr_t)&here < low ? SIZE_MAX : (uintptr_t)&here - low;
+    #else
+        return SIZE_MAX;
+    #endif
+    }
+    """
+    size_t cw_stack_left() nogil
+
+
+# SIGINT while the main thread runs wasm (see _sigint.py): a handler chained before
+# Python's own advances the epoch of the Store running there, so that its deadline
+# passes and the guest traps at its next epoch check (if its engine has epoch
+# interruption); Python's handler then raises KeyboardInterrupt as usual.
+cdef extern from *:
+    """
+    #include <errno.h>
+    #include <signal.h>
+    #include <stdatomic.h>
+    typedef struct {
+        wasm_engine_t *engine;    /* a clone of the Store's engine, freed with the Store */
+        _Atomic uint64_t ticks;   /* its last set_epoch_deadline, at least 1 */
+    } cw_interrupt_t;
+
+    #define CW_MAX_SIGINT_TICKS (1u << 20)  /* ~ms of increments: a signal handler's budget */
+    static cw_interrupt_t *_Atomic cw_sigint_target;  /* the main thread's Store, in wasm */
+    static atomic_int cw_sigint_handlers;             /* handlers using the target now */
+    static unsigned long cw_main_thread;
+
+    #if defined(SA_SIGINFO)
+    static struct sigaction cw_previous_sigint;
+    static void cw_on_sigint(int sig, siginfo_t *info, void *context) {
+        int saved_errno = errno;
+        atomic_fetch_add(&cw_sigint_handlers, 1);
+        cw_interrupt_t *target = atomic_load(&cw_sigint_target);
+        if (target != NULL) {
+            uint64_t ticks = atomic_load(&target->ticks);
+            for (uint64_t i = 0; i < ticks && i < CW_MAX_SIGINT_TICKS; i++)
+                cw_wasmtime_engine_increment_epoch(target->engine);
+        }
+        atomic_fetch_sub(&cw_sigint_handlers, 1);
+        errno = saved_errno;
+        if (cw_previous_sigint.sa_flags & SA_SIGINFO)
+            cw_previous_sigint.sa_sigaction(sig, info, context);
+        else if (cw_previous_sigint.sa_handler != SIG_DFL && cw_previous_sigint.sa_handler != SIG_IGN)
+            cw_previous_sigint.sa_handler(sig);
+    }
+    /* Chain cw_on_sigint before the SIGINT handler installed now, unless it is there
+       already or nothing handles SIGINT (default action, or ignored). */
+    static int cw_hook_sigint(void) {
+        struct sigaction current, ours;
+        if (sigaction(SIGINT, NULL, &current) != 0)
+            return -1;
+        if (current.sa_flags & SA_SIGINFO) {
+            if (current.sa_sigaction == cw_on_sigint)
+                return 0;
+        } else if (current.sa_handler == SIG_DFL || current.sa_handler == SIG_IGN) {
+            return 0;
+        }
+        cw_previous_sigint = current;
+        ours = current;
+        ours.sa_sigaction = cw_on_sigint;
+        ours.sa_flags = current.sa_flags | SA_SIGINFO;
+        return sigaction(SIGINT, &ours, NULL);
+    }
+    #else
+    static int cw_hook_sigint(void) { return 0; }
+    #endif
+
+    /* Free a Store's target once no signal handler can be using it. */
+    static void cw_interrupt_free(cw_interrupt_t *interrupt) {
+        while (atomic_load(&cw_sigint_handlers) != 0)
+            ;
+        cw_wasm_engine_delete(interrupt->engine);
+        free(interrupt);
+    }
+    """
+    ctypedef struct cw_interrupt_t:
+        wasm_engine_t* engine
+        uint64_t ticks
+    cw_interrupt_t* cw_sigint_target
+    unsigned long cw_main_thread
+    int cw_hook_sigint() nogil
+    void cw_interrupt_free(cw_interrupt_t* interrupt) nogil
+
+
+# Stack a thread needs beyond the engine's max_wasm_stack: for the host functions wasm
+# calls at its deepest (their Python frames run below wasm's, on the same stack).
+cdef enum:
+    HOST_STACK_MARGIN = 64 * 1024
+
+
+cdef int _stack_too_small(Store store) except -1
+
+
+cdef inline int _enter_wasm(Store store) except -1:
+    """Mark ``store`` running wasm on this thread (``_leave_wasm`` after). Wasmtime
+    takes the stack wasm may use (max_wasm_stack) below where the outermost call
+    starts: a thread with less (threading.stack_size) would overflow it, a crash,
+    where wasm would otherwise trap. On the main thread, SIGINT now stops it."""
+    global cw_sigint_target
+    cdef unsigned long thread = PyThread_get_thread_ident()
+    if store._depth == 0:
+        if cw_stack_left() < store._stack_need:
+            return _stack_too_small(store)
+        if thread == cw_main_thread and store._interrupt != NULL and cw_sigint_target == NULL:
+            cw_sigint_target = store._interrupt
+    store._owner = thread
+    store._depth += 1
+    return 0
+
+
+cdef inline void _leave_wasm(Store store) noexcept:
+    global cw_sigint_target
+    store._depth -= 1
+    if store._depth == 0 and store._interrupt != NULL and cw_sigint_target == store._interrupt:
+        cw_sigint_target = NULL
+
+
+cdef class _RunningWasm(_LiveObject):
     cdef Store _store
+    cdef bint _runs_wasm
 
 
-cdef class StoreContext:
+cdef class StoreContext(_LiveObject):
     cdef Store _store
 
     cdef Store _live_store(self)
@@ -71,7 +225,7 @@ cdef class Val:
 
 # ------------------------------------------------------------------- _func.pxi
 
-cdef class _Signature:
+cdef class _Signature(_LiveObject):
     cdef Py_ssize_t nparams
     cdef Py_ssize_t nresults
     cdef Py_ssize_t nslots
@@ -83,7 +237,7 @@ cdef class _Signature:
     cdef _Signature of(wasm_functype_t* ty)
 
 
-cdef class Func:
+cdef class Func(_LiveObject):
     cdef wasmtime_func_t _func
     cdef Store _store
     cdef _Signature _sig
@@ -94,7 +248,7 @@ cdef class Func:
     cdef _Signature _signature(self, Store store)
 
 
-cdef class TypedFunc:
+cdef class TypedFunc(_LiveObject):
     cdef Func _func
     cdef Store _store
     cdef _Signature _sig
@@ -103,13 +257,13 @@ cdef class TypedFunc:
 
 # ------------------------------------------------------------------- _host.pxi
 
-cdef class _HostFunc:
+cdef class _HostFunc(_LiveObject):
     cdef object fn
     cdef _Signature sig
     cdef bint access_caller
 
 
-cdef class Caller:
+cdef class Caller(_LiveObject):
     cdef wasmtime_caller_t* _caller   # NULL once its host call returned
     cdef Store _store
 
@@ -118,7 +272,7 @@ cdef class Caller:
 
 # ----------------------------------------------------------------- _memory.pxi
 
-cdef class Memory:
+cdef class Memory(_LiveObject):
     cdef wasmtime_memory_t _mem
     cdef Store _store
     cdef object __weakref__
@@ -127,7 +281,7 @@ cdef class Memory:
     cdef _mem_c(self)
 
 
-cdef class _MemoryBuffer:
+cdef class _MemoryBuffer(_LiveObject):
     cdef Store _store
     cdef char* _base
     cdef Py_ssize_t _len
@@ -136,7 +290,7 @@ cdef class _MemoryBuffer:
 
 # -------------------------------------------------------- _component_values.pxi
 
-cdef class _Conv:
+cdef class _Conv(_LiveObject):
     cdef int kind                 # wasmtime_component_valtype_kind_t
     cdef uint8_t vkind            # wasmtime_component_valkind_t of its values
     cdef object ty                # the reflection type, for messages
@@ -149,7 +303,7 @@ cdef class _Conv:
     cdef object resource_classes
 
 
-cdef class _Builder:
+cdef class _Builder(_LiveObject):
     cdef Store store
     cdef bint owned               # C API allocations (Wasmtime or val_delete frees them)
     cdef bint busy                # the arena holds a call's arguments right now
@@ -169,12 +323,12 @@ cdef class _Builder:
 
 # --------------------------------------------------------- _component_calls.pxi
 
-cdef class _ComponentPlan:
+cdef class _ComponentPlan(_LiveObject):
     cdef tuple params
     cdef _Conv result
 
 
-cdef class ComponentFunc:
+cdef class ComponentFunc(_LiveObject):
     cdef wasmtime_component_func_t _func
     cdef Store _store
     cdef _ComponentPlan _plan
@@ -183,7 +337,7 @@ cdef class ComponentFunc:
     cdef Store _checked(self, object storelike)
 
 
-cdef class _ComponentHost:
+cdef class _ComponentHost(_LiveObject):
     cdef object fn
     cdef _ComponentPlan plan
     cdef wasmtime_component_valtype_t* types   # params, then the result (if any)
@@ -196,7 +350,7 @@ cdef class _ComponentHost:
 
 # ---------------------------------------------------------------- _floors.pxi
 
-cdef class _ComponentFloor:
+cdef class _ComponentFloor(_LiveObject):
     cdef ComponentFunc func
     cdef Store store
     cdef _Builder args

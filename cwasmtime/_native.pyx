@@ -1,4 +1,4 @@
-# cython: language_level=3, boundscheck=False, wraparound=False
+# cython: language_level=3, boundscheck=False, wraparound=False, auto_pickle=False
 """The hot paths of cwasmtime, in Cython: Store, Func calls through
 ``wasmtime_func_call_unchecked``, host functions through ``wasmtime_func_new_unchecked``
 trampolines, Val conversion, Caller and Memory access, component values and calls.
@@ -10,7 +10,8 @@ parked on its Store (not a process global) and re-raised by the outermost call.
 
 One extension module, one file per concept (the classes are declared in _native.pxd):
 _store.pxi, _values.pxi, _func.pxi, _host.pxi, _memory.pxi, _externs.pxi,
-_instantiate.pxi, _component_values.pxi, _component_calls.pxi, _floors.pxi."""
+_instantiate.pxi, _component_values.pxi, _component_calls.pxi, _floors.pxi, _foreign.pxi."""
+cimport cython
 from cpython.buffer cimport (PyBUF_FORMAT, PyBUF_ND, PyBUF_SIMPLE, PyBUF_STRIDES,
                              PyBuffer_Release, PyObject_GetBuffer)
 from cpython.bytearray cimport PyByteArray_FromStringAndSize
@@ -22,6 +23,7 @@ from cpython.object cimport PyObject
 from cpython.pythread cimport PyThread_get_thread_ident
 from cpython.ref cimport Py_INCREF, Py_XDECREF, Py_XINCREF
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
+from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy, memmove, memset
@@ -32,10 +34,16 @@ from ._cdecl cimport *
 cdef extern from "Python.h":
     object PyObject_Vectorcall(object callable, PyObject** args, size_t nargsf, PyObject* kwnames)
     int Py_AddPendingCall(int (*func)(void*) noexcept, void* arg)
+    int PyErr_CheckSignals() except -1
+
+from libc.errno cimport errno as errno_value
+from os import register_at_fork as os_register_at_fork
+from threading import main_thread as threading_main_thread
 
 from ._capi import ffi, lib
 from ._error import WasmtimeError
-from ._managed import Managed
+from ._managed import Managed, lent
+from cmabi._errors import refuse_copy
 from ._trap import call_failure
 from cmabi.values import Record, Variant
 
@@ -89,3 +97,4 @@ include "_instantiate.pxi"
 include "_component_values.pxi"
 include "_component_calls.pxi"
 include "_floors.pxi"
+include "_foreign.pxi"

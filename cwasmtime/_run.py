@@ -375,7 +375,7 @@ def run(args: argparse.Namespace) -> int:
     argv = [os.path.basename(path), *([] if args.invoke is not None else texts)]
     store = _store(engine, args.fuel, _wasi(argv, env, dirs))
 
-    with interrupt_on_sigint(engine) as interrupted:
+    with interrupt_on_sigint() as interrupted:
         try:
             status = _run_guest(engine, store, path, program, args.invoke, invoke_args,
                                 args.fuel)

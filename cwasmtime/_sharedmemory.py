@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, SupportsIndex, Union
 from ._capi import ffi, lib
 from ._engine import Engine
 from ._error import WasmtimeError
-from ._managed import Managed
+from ._managed import Managed, lent
 from ._native import EXTERN_SHAREDMEMORY
 from ._repr import count
 from ._trap import check
@@ -33,8 +33,10 @@ class SharedMemory(Managed[Any]):
         if not isinstance(ty, MemoryType):
             raise TypeError("expected a MemoryType")
         out = ffi.new("wasmtime_sharedmemory_t **")
-        # The engine's pointer last: the type's ptr() above may have run any code.
-        check(lib.wasmtime_sharedmemory_new(engine.ptr(), ty_ptr, out))
+        # The engine's pointer last (the type's ptr() above may have run any code), and
+        # lent: no close() on another thread meanwhile.
+        with lent(engine) as engine_ptr:
+            check(lib.wasmtime_sharedmemory_new(engine_ptr, ty_ptr, out))
         self._set_ptr(out[0])
 
     def _delete(self, ptr: Any) -> None:

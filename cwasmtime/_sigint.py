@@ -2,10 +2,15 @@
 
 While wasm runs, the main thread is inside a C call and Python's own SIGINT handler
 cannot run, so a KeyboardInterrupt would only arrive after the guest returned (never,
-for an endless loop). Here the C-level handler's wakeup fd wakes a watcher thread,
-which advances the engine's epoch: a guest whose store has an epoch deadline traps at
-its next loop or call. A guest blocked in a host call (reading stdin, sleeping) does
-not check the epoch; if it has not stopped after GRACE seconds, the process exits 130.
+for an endless loop). So, in every program, a C-level SIGINT handler chained before
+Python's (``_native._hook_sigint``: when cwasmtime is imported and whenever a Store is
+created, as ``signal.signal`` replaces it) advances the epoch of the engine the main
+thread runs wasm of, past the Store's deadline: a guest whose engine has epoch
+interruption traps at its next loop or call, and the call raises KeyboardInterrupt.
+
+The command line adds ``interrupt_on_sigint``: the run ends with status 130 instead of
+a KeyboardInterrupt, and a guest blocked in a host call (reading stdin, sleeping) does
+not check the epoch: if it has not stopped after GRACE seconds, the process exits 130.
 """
 from __future__ import annotations
 
@@ -15,20 +20,18 @@ import signal
 import socket
 import sys
 import threading
-from typing import TYPE_CHECKING, Iterator
-
-if TYPE_CHECKING:
-    from ._engine import Engine
+from typing import Iterator
 
 GRACE = 1.0  # seconds a guest has to trap after Ctrl-C before the process exits
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a Ctrl-C'd program
 
 
 @contextlib.contextmanager
-def interrupt_on_sigint(engine: "Engine") -> Iterator[threading.Event]:
-    """Inside the block, SIGINT increments *engine*'s epoch; the yielded event tells
-    whether it happened. Only the main thread receives signals: elsewhere this does
-    nothing."""
+def interrupt_on_sigint() -> Iterator[threading.Event]:
+    """Inside the block, SIGINT stops the guest (as everywhere) without raising
+    KeyboardInterrupt; the yielded event tells whether it happened. Only the main
+    thread receives signals: elsewhere this does nothing."""
+    from ._native import _hook_sigint  # (not at import: `cwasmtime info` needs no library)
     interrupted = threading.Event()
     if threading.current_thread() is not threading.main_thread():
         yield interrupted
@@ -44,7 +47,6 @@ def interrupt_on_sigint(engine: "Engine") -> Iterator[threading.Event]:
                 return
             if signal.SIGINT in data:
                 interrupted.set()
-                engine.increment_epoch()
                 if not finished.wait(GRACE):
                     with contextlib.suppress(Exception):
                         sys.stdout.flush()
@@ -52,7 +54,10 @@ def interrupt_on_sigint(engine: "Engine") -> Iterator[threading.Event]:
                                     b"host call\n")
                     os._exit(EXIT_INTERRUPTED)
 
-    previous_handler = signal.signal(signal.SIGINT, lambda signum, frame: None)
+    # Python's handler runs on the main thread before the trap it caused is raised (or
+    # as soon as a host call returns): the run then knows it was interrupted.
+    previous_handler = signal.signal(signal.SIGINT, lambda signum, frame: interrupted.set())
+    _hook_sigint()  # before that handler, which replaced it
     previous_fd = signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
     watcher = threading.Thread(target=watch, name="cwasmtime-sigint", daemon=True)
     watcher.start()
@@ -62,6 +67,7 @@ def interrupt_on_sigint(engine: "Engine") -> Iterator[threading.Event]:
         finished.set()
         signal.set_wakeup_fd(previous_fd)
         signal.signal(signal.SIGINT, previous_handler)
+        _hook_sigint()
         writer.close()
         watcher.join()
         reader.close()

@@ -39,7 +39,7 @@ class Table(StoreOwned):
         s = _native.store_of(store)
         out = ffi.new("wasmtime_table_t *")
         with lowered(s, kind, init) as c_init:  # the context last: lowering may run code
-            check(lib.wasmtime_table_new(s._context(), ty_ptr, c_init, out))
+            check(s._call(lib.wasmtime_table_new, ty_ptr, c_init, out))
         self._adopt(s, out)
         self._kind = kind
 
@@ -52,7 +52,7 @@ class Table(StoreOwned):
     def type(self, store: Storelike) -> TableType:
         """This table's TableType."""
         s = _native.check_owner(self._owner, store)
-        result: TableType = TableType._from_ptr(lib.wasmtime_table_type(s._context(), self._handle), None)
+        result: TableType = TableType._from_ptr(s._call(lib.wasmtime_table_type, self._handle), None)
         return result
 
     def __repr__(self) -> str:
@@ -62,7 +62,7 @@ class Table(StoreOwned):
     def size(self, store: Storelike) -> int:
         """The number of elements."""
         s = _native.check_owner(self._owner, store)
-        return int(lib.wasmtime_table_size(s._context(), self._handle))
+        return int(s._call(lib.wasmtime_table_size, self._handle))
 
     def grow(self, store: Storelike, amt: int, init: Any) -> int:
         """Add ``amt`` elements set to ``init``; returns the previous size.
@@ -75,7 +75,7 @@ class Table(StoreOwned):
             if amt >= 1 << 64:
                 raise WasmtimeError("failed to grow table: amount too large")
             prev = ffi.new("uint64_t *")
-            check(lib.wasmtime_table_grow(s._context(), self._handle, amt, c_init, prev))
+            check(s._call(lib.wasmtime_table_grow, self._handle, amt, c_init, prev))
         return int(prev[0])
 
     def get(self, store: Storelike, idx: int) -> Optional[Any]:
@@ -97,4 +97,4 @@ class Table(StoreOwned):
         with lowered(s, self._element_kind(s), val) as c_val:
             if idx < 0 or idx >= 1 << 64:
                 raise WasmtimeError("table index out of bounds")
-            check(lib.wasmtime_table_set(s._context(), self._handle, idx, c_val))
+            check(s._call(lib.wasmtime_table_set, self._handle, idx, c_val))

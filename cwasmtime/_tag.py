@@ -27,13 +27,13 @@ class Tag(StoreOwned):
         ty_ptr = ty.ptr()
         s = _native.store_of(store)
         out = ffi.new("wasmtime_tag_t *")
-        check(lib.wasmtime_tag_new(s._context(), ty_ptr, out))
+        check(s._call(lib.wasmtime_tag_new, ty_ptr, out))
         self._adopt(s, out)
 
     def type(self, store: Storelike) -> TagType:
         """This tag's TagType."""
         s = _native.check_owner(self._owner, store)
-        result: TagType = TagType._from_ptr(lib.wasmtime_tag_type(s._context(), self._handle), None)
+        result: TagType = TagType._from_ptr(s._call(lib.wasmtime_tag_type, self._handle), None)
         return result
 
     def __repr__(self) -> str:
@@ -46,4 +46,4 @@ class Tag(StoreOwned):
             raise TypeError("expected a Tag")
         s = _native.check_owner(self._owner, store)
         _native.check_owner(other._owner, s)
-        return bool(lib.wasmtime_tag_eq(s._context(), self._handle, other._handle))
+        return bool(s._call(lib.wasmtime_tag_eq, self._handle, other._handle))

@@ -3,10 +3,10 @@ hot paths use to turn failed C calls into Python exceptions."""
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple, Type
 
 from ._capi import ffi, lib
-from ._error import WasmtimeError, read_byte_vec
+from ._error import WasmtimeError, exception_state, read_byte_vec
 from ._managed import Managed
 
 __all__ = ["Trap", "TrapCode", "Frame", "call_failure", "check"]
@@ -133,6 +133,10 @@ class Frame:
         """Program counter of this frame as a byte offset into the function."""
         return self._func_offset
 
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (Frame, (self._func_index, self._func_name, self._module_name,
+                        self._func_offset, self._module_offset))
+
 
 def _frames_of(vec: Any) -> List[Frame]:
     """Read every frame of a filled ``wasm_frame_vec_t*`` (whose trap or error must still
@@ -146,6 +150,10 @@ def _frames_of(vec: Any) -> List[Frame]:
 class Trap(Exception, Managed[Any]):
     """A wasm trap (an owned ``wasm_trap_t*``), raised from calls into wasm. Host
     functions may raise ``Trap(message)`` to trap the calling wasm."""
+
+    # (message, trap_code, frames) once the native trap is gone: closed, or
+    # unpickled from another process (its native trap has the message only).
+    _text: Optional[Tuple[str, Optional[TrapCode], List[Frame]]] = None
 
     def __init__(self, message: str) -> None:
         data = message.encode("utf-8")
@@ -166,6 +174,8 @@ class Trap(Exception, Managed[Any]):
     @property
     def message(self) -> str:
         """The trap's message (with the wasm backtrace, if any)."""
+        if self._text is not None:
+            return self._text[0]
         vec = ffi.new(_BYTE_VEC_P)
         lib.wasm_trap_message(self.ptr(), vec)
         try:
@@ -179,6 +189,8 @@ class Trap(Exception, Managed[Any]):
     @property
     def frames(self) -> List[Frame]:
         """The wasm backtrace, innermost frame first."""
+        if self._text is not None:
+            return list(self._text[2])
         vec = ffi.new(_FRAME_VEC_P)
         lib.wasm_trap_trace(self.ptr(), vec)
         return _frames_of(vec)
@@ -186,6 +198,8 @@ class Trap(Exception, Managed[Any]):
     @property
     def trap_code(self) -> Optional[TrapCode]:
         """Why wasm trapped; None for traps created by the host (``Trap("...")``)."""
+        if self._text is not None:
+            return self._text[1]
         code = ffi.new(_TRAP_CODE_P)
         if lib.wasmtime_trap_code(self.ptr(), code):
             try:
@@ -196,6 +210,29 @@ class Trap(Exception, Managed[Any]):
 
     def __str__(self) -> str:
         return self.message
+
+    def close(self) -> None:
+        """Free the native trap; message, code and frames stay readable."""
+        if self._is_open():
+            self._text = (self.message, self.trap_code, self.frames)
+        super().close()
+
+    def __del__(self) -> None:
+        super().close()  # nothing to keep
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        # As text (see WasmtimeError.__reduce__): message, code and frames.
+        return (_rebuild_trap, (type(self), self.args, (self.message, self.trap_code, self.frames)),
+                exception_state(self))
+
+
+def _rebuild_trap(cls: Type[Trap], args: Tuple[Any, ...],
+                  text: Tuple[str, Optional[TrapCode], List[Frame]]) -> Trap:
+    trap = cls.__new__(cls, *args)
+    data = text[0].encode("utf-8")
+    trap._set_ptr(lib.wasmtime_trap_new(data, len(data)))
+    trap._text = text
+    return trap
 
 
 def call_failure(error_address: int, trap_address: int) -> BaseException:

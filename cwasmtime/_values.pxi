@@ -121,6 +121,7 @@ cdef uint8_t _wasm_kind_of(int wasmtime_kind) except 255:
     raise WasmtimeError(f"unsupported value kind {wasmtime_kind}")
 
 
+@cython.auto_pickle(True)  # a plain value: copies and pickles (unless it holds a Func)
 cdef class Val:
     """A typed wasm value."""
 

@@ -5,8 +5,12 @@ import errno
 import itertools
 import os
 import sys
+import weakref
 from typing import Any, Callable, Dict, Iterable, List, Sequence, Union
 
+from cmabi._errors import refuse_copy
+
+from . import _native
 from ._capi import ffi, lib
 from ._cstrings import c_path, c_string
 from ._error import WasmtimeError
@@ -17,16 +21,35 @@ __all__ = ["WasiConfig"]
 CustomOutput = Callable[[bytes], Union[int, None]]
 PathArg = Union[str, bytes, "os.PathLike[Any]"]
 
-# Callbacks given to stdout_custom/stderr_custom, by handle (the C side's `data`), until
-# Wasmtime's finalizer says the owning config/store no longer needs them.
-_OUTPUTS: Dict[int, CustomOutput] = {}
+
+class _Output:
+    """A stdout_custom/stderr_custom callback. Its WasiConfig keeps it, then the Store
+    that takes the config's context does (where the GC sees it: a callback that refers
+    to its Store makes a cycle the GC can collect). Wasmtime, whose threads call it,
+    finds it by handle in _OUTPUTS, weakly."""
+
+    __slots__ = ("callback", "__weakref__")
+    __reduce__ = refuse_copy
+
+    def __init__(self, callback: CustomOutput) -> None:
+        self.callback = callback
+
+
+# Handle (the C side's `data`) -> its _Output, until Wasmtime's finalizer says the
+# config or store no longer needs it.
+_OUTPUTS: Dict[int, "weakref.ref[_Output]"] = {}
 _HANDLES = itertools.count(1)
 
 
-def _write(data: Any, buf: Any, size: int) -> int:
+def _write(handle: int, data: bytes) -> int:
+    """A guest wrote ``data`` (on one of Wasmtime's threads, with the GIL)."""
     try:
-        callback = _OUTPUTS[int(ffi.cast("uintptr_t", data))]
-        written = callback(bytes(ffi.buffer(buf, size)))
+        ref = _OUTPUTS.get(handle)
+        output = None if ref is None else ref()
+        size = len(data)
+        if output is None:  # its Store is gone (and with it, whoever reads this)
+            return size
+        written = output.callback(data)
         if written is None:
             return size
         written = int(written)
@@ -44,19 +67,13 @@ def _write(data: Any, buf: Any, size: int) -> int:
         return -errno.EIO
 
 
-def _write_error(exc_type: Any, exc: Any, tb: Any) -> None:
-    pass  # _write catches everything; this only guards CFFI's own conversion errors
+def _release(handle: int) -> None:
+    _OUTPUTS.pop(handle, None)
 
 
-def _release(data: Any) -> None:
-    try:
-        _OUTPUTS.pop(int(ffi.cast("uintptr_t", data)), None)
-    except BaseException:  # may run at interpreter shutdown
-        pass
-
-
-_write_cb = ffi.callback("wasi_write_callback_t", _write, error=-errno.EIO, onerror=_write_error)
-_release_cb = ffi.callback("wasmtime_finalizer_t", _release)
+# Native trampolines: they stop calling into Python once it exits (see _foreign.pxi).
+_write_cb, _release_cb = (ffi.cast(c_type, address) for c_type, address in zip(
+    ("wasi_write_callback_t", "wasmtime_finalizer_t"), _native.wasi_output_callbacks(_write, _release)))
 
 
 def _c_strings(strings: Sequence[str]) -> List[Any]:
@@ -69,6 +86,7 @@ class WasiConfig(Managed[Any]):
 
     def __init__(self) -> None:
         self._set_ptr(lib.wasi_config_new())
+        self._outputs: List[_Output] = []  # its custom output callbacks (see _Output)
 
     def _delete(self, ptr: Any) -> None:
         lib.wasi_config_delete(ptr)
@@ -122,7 +140,7 @@ class WasiConfig(Managed[Any]):
                            doc="Write stdout to this file (created or truncated). Write-only.")
 
     def _set_stdout_custom(self, callback: CustomOutput) -> None:
-        lib.wasi_config_set_stdout_custom(self.ptr(), _write_cb, _register(callback), _release_cb)
+        lib.wasi_config_set_stdout_custom(self.ptr(), _write_cb, self._register(callback), _release_cb)
 
     stdout_custom = property(
         fset=_set_stdout_custom,
@@ -141,7 +159,7 @@ class WasiConfig(Managed[Any]):
                            doc="Write stderr to this file (created or truncated). Write-only.")
 
     def _set_stderr_custom(self, callback: CustomOutput) -> None:
-        lib.wasi_config_set_stderr_custom(self.ptr(), _write_cb, _register(callback), _release_cb)
+        lib.wasi_config_set_stderr_custom(self.ptr(), _write_cb, self._register(callback), _release_cb)
 
     stderr_custom = property(
         fset=_set_stderr_custom,
@@ -159,10 +177,44 @@ class WasiConfig(Managed[Any]):
             raise WasmtimeError("failed to add preopen dir")
 
 
-def _register(callback: CustomOutput) -> Any:
-    handle = next(_HANDLES)
-    _OUTPUTS[handle] = callback
-    return ffi.cast("void *", handle)
+    def _register(self, callback: CustomOutput) -> Any:
+        """The C ``data`` for a new custom output calling ``callback``."""
+        output = _Output(callback)
+        self._outputs.append(output)
+        handle = next(_HANDLES)
+        _OUTPUTS[handle] = weakref.ref(output)
+        return ffi.cast("void *", handle)
+
+
+# Wasmtime writes (preview 1) custom output from its I/O runtime's threads, started by
+# the first WASI call of a process. os.fork() copies none of them: in a child of a
+# process that used WASI (conservatively: gave a Store a WASI context), a guest's
+# write to custom output would wait for them forever.
+_wasi_used = False
+_io_threads_lost = False
+
+
+def _after_fork_in_child() -> None:
+    global _io_threads_lost
+    _io_threads_lost = _wasi_used
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def take_outputs(wasi: WasiConfig) -> List[_Output]:
+    """The custom outputs of ``wasi``, for the Store about to take its context (which
+    keeps them from then on); refused where they could not work (after a fork)."""
+    global _wasi_used
+    outputs = wasi._outputs
+    if outputs and _io_threads_lost:
+        raise WasmtimeError(
+            "custom WASI output (stdout_custom, stderr_custom) cannot be used in a process "
+            "forked from one that used WASI: Wasmtime's I/O threads do not survive os.fork(); "
+            "use a file, or inherit stdout/stderr")
+    _wasi_used = True
+    wasi._outputs = []
+    return outputs
 
 
 WASI_MODULES = ("wasi_snapshot_preview1", "wasi_unstable")

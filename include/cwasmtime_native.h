@@ -1,4 +1,6 @@
-/* The C API entry points the Cython layer calls on every wasm call or host callback.
+/* The C API entry points the Cython layer calls on every wasm call or host callback,
+ * and those it calls where CFFI cannot be used (a Store's deallocation, a signal
+ * handler).
  *
  * Nothing links against libwasmtime: each entry point is a function pointer
  * `cw_<name>` filled in at import from the address CFFI resolved (cw_bind). Its type
@@ -25,6 +27,10 @@
   X(wasmtime_valtype_to_wasm)                   \
   X(wasmtime_caller_context)                    \
   X(wasmtime_context_get_data)                  \
+  X(wasmtime_store_delete)                      \
+  X(wasmtime_engine_clone)                      \
+  X(wasm_engine_delete)                         \
+  X(wasmtime_engine_increment_epoch)            \
   X(wasmtime_trap_new)                          \
   X(wasmtime_externref_new)                     \
   X(wasmtime_externref_data)                    \

@@ -137,7 +137,8 @@ def test_custom_output_partial_and_failing_callbacks(capsys: pytest.CaptureFixtu
 
 def test_custom_output_callbacks_are_released() -> None:
     def registered(callback: Any) -> bool:
-        return any(value is callback for value in list(_wasi._OUTPUTS.values()))
+        outputs = (ref() for ref in list(_wasi._OUTPUTS.values()))
+        return any(output is not None and output.callback is callback for output in outputs)
 
     out, err = (lambda data: None), (lambda data: None)
     config = WasiConfig()

@@ -6,9 +6,9 @@ import os
 from typing import Any, Dict, FrozenSet, Iterator, Optional, Tuple, Union
 
 from .._capi import ffi, lib
-from .._engine import Engine
+from .._engine import Engine, compiling
 from .._error import WasmtimeError, read_byte_vec
-from .._managed import Managed
+from .._managed import Managed, lent
 from .._module import _bytes_arg
 from .._repr import listing
 from .._trap import check
@@ -76,7 +76,8 @@ class Component(Managed[Any]):
             raise TypeError("expected an Engine")
         binary = _to_wasm(wasm)
         out = ffi.new(_COMPONENT_PP)
-        check(lib.wasmtime_component_new(engine.ptr(), _bytes_arg(binary), len(binary), out))
+        with compiling(engine) as engine_ptr:
+            check(lib.wasmtime_component_new(engine_ptr, _bytes_arg(binary), len(binary), out))
         self._set_ptr(out[0])
         self._engine = engine
 
@@ -115,7 +116,8 @@ class Component(Managed[Any]):
         if not isinstance(encoded, (bytes, bytearray)):
             raise TypeError("expected bytes")
         out = ffi.new(_COMPONENT_PP)
-        check(lib.wasmtime_component_deserialize(engine.ptr(), _bytes_arg(encoded), len(encoded), out))
+        with lent(engine) as engine_ptr:
+            check(lib.wasmtime_component_deserialize(engine_ptr, _bytes_arg(encoded), len(encoded), out))
         return cls._from_ptr(out[0], engine)
 
     @classmethod
@@ -124,7 +126,8 @@ class Component(Managed[Any]):
         if not isinstance(engine, Engine):
             raise TypeError("expected an Engine")
         out = ffi.new(_COMPONENT_PP)
-        check(lib.wasmtime_component_deserialize_file(engine.ptr(), os.fsencode(path), out))
+        with lent(engine) as engine_ptr:
+            check(lib.wasmtime_component_deserialize_file(engine_ptr, os.fsencode(path), out))
         return cls._from_ptr(out[0], engine)
 
     def _repr(self) -> str:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Optional, Union
 
+from cmabi._errors import refuse_copy
+
 from .. import _native
 from .._capi import ffi, lib
 from .._error import WasmtimeError
@@ -22,6 +24,8 @@ class Instance:
     __slots__ = ("_store", "_instance")
     _store: _native.Store
     _instance: Any  # wasmtime_component_instance_t * (CFFI)
+
+    __reduce__ = refuse_copy  # a handle into its Store: no copies, no pickles
 
     def __init__(self) -> None:
         raise WasmtimeError("Cannot directly construct an `Instance`")
@@ -46,8 +50,9 @@ class Instance:
         s = _native.check_owner(self._store, store)
         name_b = name.encode("utf-8")
         parent = export_index_arg(instance)
-        ptr = lib.wasmtime_component_instance_get_export_index(self._instance, s._context(), parent,
-                                                               name_b, len(name_b))
+        with s._entered() as ctx:
+            ptr = lib.wasmtime_component_instance_get_export_index(self._instance, ctx, parent,
+                                                                   name_b, len(name_b))
         return None if ptr == ffi.NULL else ExportIndex._from_ptr(ptr)
 
     def get_func(self, store: Storelike, index: Union[ExportIndex, str]) -> Optional[_native.ComponentFunc]:
@@ -62,6 +67,8 @@ class Instance:
         elif not isinstance(index, ExportIndex):
             raise TypeError(f"expected an ExportIndex or a name, got {type(index).__name__}")
         func = ffi.new(_FUNC_P)
-        if not lib.wasmtime_component_instance_get_func(self._instance, s._context(), index.ptr(), func):
+        with s._entered() as ctx:
+            found = lib.wasmtime_component_instance_get_func(self._instance, ctx, index.ptr(), func)
+        if not found:
             return None
         return _native.ComponentFunc._wrap(s, int(ffi.cast("uintptr_t", func)))

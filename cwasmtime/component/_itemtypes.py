@@ -4,12 +4,13 @@
 item type plus its ``implements``/``external-id`` annotations)."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Self, Tuple, Union
+from typing import Any, ContextManager, Dict, List, Optional, Self, Tuple, Union
 
 from .. import _types as core_types
 from .._capi import ffi, lib
 from .._engine import Engine
 from .._error import WasmtimeError
+from .._managed import lent
 from .._repr import describe_type, signature
 from .._types import _Borrowable
 from ._resources import ResourceType
@@ -38,24 +39,26 @@ class _ItemType(_Borrowable):
         item._engine = engine
         return item
 
-    def _engine_ptr(self, engine: Engine) -> Any:
-        """``engine``'s pointer, once it is known to be this type's Engine."""
+    def _lent_engine(self, engine: Engine) -> ContextManager[Any]:
+        """``engine``'s pointer (lent: see ``lent``), once it is known to be this type's
+        Engine (Wasmtime aborts on another)."""
         if not isinstance(engine, Engine):
             raise TypeError("expected an Engine")
         if engine is not self._engine:
             raise WasmtimeError("type used with the wrong Engine: pass the Engine of the Component "
                                 "it comes from")
-        return engine.ptr()
+        return lent(engine)
 
 
 def _externs(parent: _ItemType, engine: Engine, count: Any, nth: Any) -> Dict[str, "ComponentExtern"]:
-    ptr, engine_ptr = parent.ptr(), parent._engine_ptr(engine)
+    ptr = parent.ptr()
     name, length, item = ffi.new(_NAME_PP), ffi.new(_SIZE_P), ffi.new(_EXTERN_PP)
     items = {}
-    for i in range(count(ptr, engine_ptr)):
-        if not nth(ptr, engine_ptr, i, name, length, item):
-            raise WasmtimeError("import/export index out of range")
-        items[read_name(name, length)] = ComponentExtern._from_extern(item[0], parent)
+    with parent._lent_engine(engine) as engine_ptr:
+        for i in range(count(ptr, engine_ptr)):
+            if not nth(ptr, engine_ptr, i, name, length, item):
+                raise WasmtimeError("import/export index out of range")
+            items[read_name(name, length)] = ComponentExtern._from_extern(item[0], parent)
     return items
 
 
@@ -96,15 +99,17 @@ class ModuleType(_ItemType):
 
     def imports(self, engine: Engine) -> List[core_types.ImportType]:
         """The core imports, in order (``engine``: the component's)."""
-        ptr, engine_ptr = self.ptr(), self._engine_ptr(engine)
-        return [core_types.ImportType._from_ptr(lib.wasmtime_module_type_import_nth(ptr, engine_ptr, i))
-                for i in range(lib.wasmtime_module_type_import_count(ptr, engine_ptr))]
+        ptr = self.ptr()
+        with self._lent_engine(engine) as engine_ptr:
+            return [core_types.ImportType._from_ptr(lib.wasmtime_module_type_import_nth(ptr, engine_ptr, i))
+                    for i in range(lib.wasmtime_module_type_import_count(ptr, engine_ptr))]
 
     def exports(self, engine: Engine) -> List[core_types.ExportType]:
         """The core exports, in order (``engine``: the component's)."""
-        ptr, engine_ptr = self.ptr(), self._engine_ptr(engine)
-        return [core_types.ExportType._from_ptr(lib.wasmtime_module_type_export_nth(ptr, engine_ptr, i))
-                for i in range(lib.wasmtime_module_type_export_count(ptr, engine_ptr))]
+        ptr = self.ptr()
+        with self._lent_engine(engine) as engine_ptr:
+            return [core_types.ExportType._from_ptr(lib.wasmtime_module_type_export_nth(ptr, engine_ptr, i))
+                    for i in range(lib.wasmtime_module_type_export_count(ptr, engine_ptr))]
 
 
 class FuncType(_ItemType):

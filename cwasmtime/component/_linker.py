@@ -5,13 +5,13 @@ it, until that namespace is closed: meanwhile the parent is *locked* and any use
 raises ``WasmtimeError``. Use namespaces in ``with`` blocks."""
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, Set, Tuple, Union
+from typing import Any, Callable, List, Optional, Set, Tuple, Union
 
 from .. import _native
 from .._capi import ffi, lib
 from .._engine import Engine
 from .._error import WasmtimeError
-from .._managed import Managed
+from .._managed import Managed, lent
 from .._module import Module
 from .._storelike import Storelike
 from .._trap import check
@@ -22,10 +22,9 @@ from ._resources import ResourceType
 __all__ = ["Linker", "LinkerInstance"]
 
 _LINKER_INSTANCE_PP = ffi.typeof("wasmtime_component_linker_instance_t **")
-_FUNC_CALLBACK, _DTOR_CALLBACK, _RELEASE_ENV = (
+_FUNC_CALLBACK, _DTOR_CALLBACK = (
     ffi.cast(c_type, address) for c_type, address in zip(
-        ("wasmtime_component_func_callback_t", "wasmtime_component_resource_destructor_t",
-         "wasmtime_finalizer_t"),
+        ("wasmtime_component_func_callback_t", "wasmtime_component_resource_destructor_t"),
         _native._component_callbacks()))
 
 HostFunc = Callable[..., Any]
@@ -34,6 +33,10 @@ ResourceDtor = Callable[[Any, int], None]
 
 class _Lockable(Managed[Any]):
     locked: bool = False
+    # The envs of the linker's host functions and destructors (shared by its
+    # namespaces): the C side borrows them; this list keeps them, and so does every
+    # Store that instantiates from the linker (it may call them).
+    _hosts: List[Any]
 
     def _assert_not_locked(self) -> None:
         if self.locked:
@@ -44,6 +47,16 @@ class _Lockable(Managed[Any]):
         self._assert_not_locked()
         super().close()
 
+    def __del__(self) -> None:
+        # In a garbage cycle the GC may finalize this before the namespace opened from
+        # it (which holds it): that one closes this when it closes.
+        if self.locked:
+            self._close_when_unlocked = True
+        else:
+            super().__del__()
+
+    _close_when_unlocked = False
+
 
 class Linker(_Lockable):
     """Defines what components import (host functions, resources, modules, WASI) and
@@ -52,7 +65,9 @@ class Linker(_Lockable):
     def __init__(self, engine: Engine) -> None:
         if not isinstance(engine, Engine):
             raise TypeError("expected an Engine")
-        self._set_ptr(lib.wasmtime_component_linker_new(engine.ptr()))
+        with lent(engine) as engine_ptr:
+            self._set_ptr(lib.wasmtime_component_linker_new(engine_ptr))
+        self._hosts = []
         self.engine = engine
         self._wasip2 = False
         self._wasi_http = False
@@ -115,6 +130,7 @@ class Linker(_Lockable):
         s = _native.store_of(store)
         self._require_wasi_contexts(s, component)
         self._refuse_async_host_params(component)
+        s._keep_linked(self._hosts)
         instance = ffi.new("wasmtime_component_instance_t *")
         with s._running_wasm() as ctx:
             error = lib.wasmtime_component_linker_instantiate(self.ptr(), ctx, component.ptr(), instance)
@@ -171,14 +187,18 @@ class LinkerInstance(_Lockable):
         ns.parent = parent
         ns._linker = linker
         ns._path = path
+        ns._hosts = parent._hosts
         parent.locked = True
         return ns
 
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_component_linker_instance_delete(ptr)
-        if self.parent is not None:
-            self.parent.locked = False
+        parent = self.parent
+        if parent is not None:
             self.parent = None
+            parent.locked = False
+            if parent._close_when_unlocked:
+                parent.close()
 
     def _name(self, name: str) -> bytes:
         self._assert_not_locked()
@@ -209,9 +229,11 @@ class LinkerInstance(_Lockable):
         name_b = self._name(name)
         if not callable(func):
             raise TypeError("expected a callable")
-        env = ffi.cast("void *", _native._component_host(func))
-        check(lib.wasmtime_component_linker_instance_add_func(self.ptr(), name_b, len(name_b),
-                                                               _FUNC_CALLBACK, env, _RELEASE_ENV))
+        host = _native._component_host(func)
+        self._hosts.append(host)
+        # id() is the object's address: the env pointer C borrows.
+        check(lib.wasmtime_component_linker_instance_add_func(
+            self.ptr(), name_b, len(name_b), _FUNC_CALLBACK, ffi.cast("void *", id(host)), ffi.NULL))
         self._linker._host_funcs.add(self._path + (name,))
 
     def add_resource(self, name: str, ty: ResourceType, dtor: ResourceDtor) -> None:
@@ -222,6 +244,7 @@ class LinkerInstance(_Lockable):
             raise TypeError("expected a ResourceType")
         if not callable(dtor):
             raise TypeError("expected a callable destructor")
-        env = ffi.cast("void *", _native._component_dtor(dtor))
+        self._hosts.append(dtor)
         check(lib.wasmtime_component_linker_instance_add_resource(
-            self.ptr(), name_b, len(name_b), ty.ptr(), _DTOR_CALLBACK, env, _RELEASE_ENV))
+            self.ptr(), name_b, len(name_b), ty.ptr(), _DTOR_CALLBACK, ffi.cast("void *", id(dtor)),
+            ffi.NULL))

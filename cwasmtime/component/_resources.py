@@ -109,7 +109,7 @@ class ResourceAny(_Handle):
         """This handle as a ``ResourceHost``; ``WasmtimeError`` if it is not a host resource."""
         s = self._store_for(store)
         out = ffi.new(_HOST_PP)
-        check(lib.wasmtime_component_resource_any_to_host(s._context(), self.ptr(), out))
+        check(s._call(lib.wasmtime_component_resource_any_to_host, self.ptr(), out))
         return ResourceHost._from_ptr(out[0])
 
 
@@ -153,5 +153,5 @@ class ResourceHost(_Handle):
         """This handle as a ``ResourceAny`` of ``store``."""
         s = _native.store_of(store)
         out = ffi.new(_ANY_PP)
-        check(lib.wasmtime_component_resource_host_to_any(s._context(), self.ptr(), out))
+        check(s._call(lib.wasmtime_component_resource_host_to_any, self.ptr(), out))
         return ResourceAny._from_ptr(out[0], s)

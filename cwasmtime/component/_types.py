@@ -13,6 +13,7 @@ from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar, Dict, List, Optional, Set, Tuple, Type
 
+from cmabi._errors import refuse_copy
 from cmabi.values import Record, Variant, variant_tagging
 
 from .. import _native
@@ -60,6 +61,10 @@ class ValType:
             conv = _native._component_conv(self)
             self.__dict__["_conv_cache"] = conv
         return conv
+
+    def __getstate__(self) -> Dict[str, Any]:
+        # Without the cached conversion plan (native): a primitive type is a plain value.
+        return {k: v for k, v in self.__dict__.items() if k != "_conv_cache"}
 
     def convert_to_c(self, store: Any, val: Any, ptr: Any) -> None:
         """Write ``val`` into the ``wasmtime_component_val_t*`` ``ptr`` (CFFI), which
@@ -423,6 +428,8 @@ class OwnType(ValType):
     ty: ResourceType
     _KIND: ClassVar[int] = lib.WASMTIME_COMPONENT_VALTYPE_OWN
 
+    __reduce__ = refuse_copy  # its ResourceType is a native handle
+
     def add_classes(self, s: Set[type]) -> None:
         s.update((ResourceAny, ResourceHost))
 
@@ -433,6 +440,8 @@ class BorrowType(ValType):
 
     ty: ResourceType
     _KIND: ClassVar[int] = lib.WASMTIME_COMPONENT_VALTYPE_BORROW
+
+    __reduce__ = refuse_copy  # its ResourceType is a native handle
 
     def add_classes(self, s: Set[type]) -> None:
         s.update((ResourceAny, ResourceHost))
