@@ -87,7 +87,7 @@ cdef enum:
     C_F32 = 2
     C_F64 = 3
 
-# kinds: must match cmabi.types
+# type kinds: cmabi.types numbers its descriptors the same (see type_kinds)
 cdef enum:
     K_BOOL = 0
     K_S8 = 1
@@ -115,7 +115,14 @@ cdef enum:
     K_OWN = 23
     K_BORROW = 24
 
-assert (_t.K_BOOL, _t.K_STRING, _t.K_LIST, _t.K_MAP, _t.K_BORROW) == (K_BOOL, K_STRING, K_LIST, K_MAP, K_BORROW)
+
+
+def type_kinds():
+    """The type kinds compiled in here, in order (checked against the
+    numbers cmabi.types gives its descriptors: tests/test_constants.py)."""
+    return (K_BOOL, K_S8, K_U8, K_S16, K_U16, K_S32, K_U32, K_S64, K_U64, K_F32, K_F64,
+            K_CHAR, K_STRING, K_LIST, K_FIXED_LIST, K_RECORD, K_TUPLE, K_VARIANT, K_ENUM,
+            K_OPTION, K_RESULT, K_FLAGS, K_MAP, K_OWN, K_BORROW)
 
 _ENCODINGS = {"utf8": E_UTF8, "utf-8": E_UTF8, "utf16": E_UTF16, "utf-16": E_UTF16,
               "latin1+utf16": E_LATIN1_UTF16, "latin1-utf16": E_LATIN1_UTF16}

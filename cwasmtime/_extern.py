@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, Union
 from cmabi._errors import refuse_copy
 
 from . import _native
-from ._capi import ffi
+from ._capi import ffi, lib
 from ._error import WasmtimeError
 
 if TYPE_CHECKING:
@@ -23,20 +23,20 @@ def wrap_extern(store: _native.Store, extern: Any) -> AsExtern:
     """The Python object for the item in ``extern`` (a ``wasmtime_extern_t*``), owned by ``store``.
     (Each kind's module is imported when that kind is first seen: import cost.)"""
     kind = extern.kind
-    if kind == _native.EXTERN_FUNC:
+    if kind == lib.WASMTIME_EXTERN_FUNC:
         return _native.Func._from_extern(store, extern)
-    if kind == _native.EXTERN_MEMORY:
+    if kind == lib.WASMTIME_EXTERN_MEMORY:
         return _native.Memory._from_extern(store, extern)
-    if kind == _native.EXTERN_GLOBAL:
+    if kind == lib.WASMTIME_EXTERN_GLOBAL:
         from ._globals import Global
         return Global._from_extern(store, extern)
-    if kind == _native.EXTERN_TABLE:
+    if kind == lib.WASMTIME_EXTERN_TABLE:
         from ._table import Table
         return Table._from_extern(store, extern)
-    if kind == _native.EXTERN_SHAREDMEMORY:
+    if kind == lib.WASMTIME_EXTERN_SHAREDMEMORY:
         from ._sharedmemory import SharedMemory
         return SharedMemory._from_extern(store, extern)
-    if kind == _native.EXTERN_TAG:
+    if kind == lib.WASMTIME_EXTERN_TAG:
         from ._tag import Tag
         return Tag._from_extern(store, extern)
     raise WasmtimeError(f"unknown extern kind {kind}")

@@ -21,15 +21,15 @@ cdef class _Signature(_LiveObject):
             raise MemoryError()
         for i in range(sig.nparams + sig.nresults):
             sig.kinds[i] = _call_kind(params.data[i] if i < sig.nparams else results.data[i - sig.nparams])
-            if sig.kinds[i] == KIND_EXTERNREF:
+            if sig.kinds[i] == WASM_EXTERNREF:
                 sig.has_externref = True
-            if i < sig.nparams and (sig.kinds[i] == KIND_EXTERNREF or sig.kinds[i] == KIND_FUNCREF):
+            if i < sig.nparams and (sig.kinds[i] == WASM_EXTERNREF or sig.kinds[i] == WASM_FUNCREF):
                 sig.param_refs = True
         return sig
 
 
 cdef uint8_t _call_kind(wasm_valtype_t* ty) except 255:
-    """The KIND_* a call passes a value of type ``ty`` as; TypeError for the types it
+    """The wasm_valkind_t a call passes a value of type ``ty`` as; TypeError for the types it
     cannot (calls are unchecked: any other reference would reach wasm unverified)."""
     cdef int cls = _valtype_class(ty)
     if _vt_call_kind[cls] == 255:
@@ -80,7 +80,7 @@ cdef class Func(_LiveObject):
         """A new ``wasmtime_extern_t*`` (CFFI) holding this func."""
         extern = ffi.new("wasmtime_extern_t *")
         cdef wasmtime_extern_t* p = <wasmtime_extern_t*>_address(extern)
-        p.kind = EXTERN_FUNC
+        p.kind = WASMTIME_EXTERN_FUNC
         p.of.func = self._func
         return extern
 
@@ -203,7 +203,7 @@ cdef object _call(Func func, Store s, tuple args, bint release_gil, Py_ssize_t f
                 raise MemoryError()
         for i in range(n):
             rooted += _lower(s, sig.kinds[i], args[first + i], &slots[i],
-                             &roots[rooted] if sig.kinds[i] == KIND_EXTERNREF else NULL)
+                             &roots[rooted] if sig.kinds[i] == WASM_EXTERNREF else NULL)
         return _invoke(func, s, sig, slots, release_gil)
     finally:
         for i in range(rooted):

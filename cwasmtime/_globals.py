@@ -21,7 +21,7 @@ class Global(StoreOwned):
 
     _c_type = "wasmtime_global_t *"
     _union_field = "global"
-    _extern_kind = _native.EXTERN_GLOBAL
+    _extern_kind = lib.WASMTIME_EXTERN_GLOBAL
     _kind: Optional[int] = None  # wasmtime_valkind_t of the content, once known
 
     def __init__(self, store: Storelike, ty: GlobalType, val: Any) -> None:

@@ -64,7 +64,7 @@ cdef class Memory(_LiveObject):
     def _as_extern(self):
         extern = ffi.new("wasmtime_extern_t *")
         cdef wasmtime_extern_t* p = <wasmtime_extern_t*>_address(extern)
-        p.kind = EXTERN_MEMORY
+        p.kind = WASMTIME_EXTERN_MEMORY
         p.of.memory = self._mem
         return extern
 

@@ -6,15 +6,9 @@ from libc.stdint cimport uint8_t
 from ._cdecl cimport *
 
 
-# Value kinds as wasm_valtype_kind() reports them (wasm.h).
-cdef enum:
-    KIND_I32 = 0
-    KIND_I64 = 1
-    KIND_F32 = 2
-    KIND_F64 = 3
-    KIND_V128 = 4
-    KIND_EXTERNREF = 128
-    KIND_FUNCREF = 129
+# The kinds of a call's raw slots are wasm.h's wasm_valkind_t (WASM_I32 ... WASM_FUNCREF,
+# from the header). wasm.h has no v128 kind (wasm_valtype_kind aborts on v128), so a v128
+# slot is marked WASMTIME_V128, a number no wasm_valkind_t uses.
 
 # Calls with at most this many raw slots (max(params, results)) use a stack buffer.
 cdef enum:

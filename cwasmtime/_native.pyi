@@ -15,14 +15,6 @@ from ._extern import AsExtern
 from ._types import FuncType, MemoryType, ValType
 from ._wasi import WasiConfig
 
-# wasmtime_extern_t kinds (wasmtime/extern.h).
-EXTERN_FUNC: int
-EXTERN_GLOBAL: int
-EXTERN_TABLE: int
-EXTERN_MEMORY: int
-EXTERN_SHAREDMEMORY: int
-EXTERN_TAG: int
-
 # The same union as ``cwasmtime.Storelike`` (defined here too to avoid an import cycle).
 _Storelike = Union["Store", "Caller", "StoreContext"]
 
@@ -45,6 +37,7 @@ VALTYPE_OTHER: int
 def c_layout_table() -> List[Tuple[str, str, int, int, int]]: ...
 def valtype_class(address: int) -> int: ...
 def valtype_valkind(address: int) -> int: ...
+def value_kinds() -> List[Tuple[int, int, str]]: ...
 def store_of(storelike: _Storelike) -> Store: ...
 def check_owner(owner: Store, storelike: _Storelike) -> Store: ...
 def linker_define_func(linker: Any, module: bytes, name: bytes, ty: Any,

@@ -47,15 +47,6 @@ from cmabi._errors import refuse_copy
 from ._trap import call_failure
 from cmabi.values import Record, Variant
 
-# wasmtime_extern_t kinds (wasmtime/extern.h), shared with the Python modules.
-EXTERN_FUNC = 0
-EXTERN_GLOBAL = 1
-EXTERN_TABLE = 2
-EXTERN_MEMORY = 3
-EXTERN_SHAREDMEMORY = 4
-EXTERN_TAG = 5
-
-
 cdef int _bind_native() except -1:
     cdef size_t i
     for i in range(cw_native_count):

@@ -28,7 +28,7 @@ class Table(StoreOwned):
 
     _c_type = "wasmtime_table_t *"
     _union_field = "table"
-    _extern_kind = _native.EXTERN_TABLE
+    _extern_kind = lib.WASMTIME_EXTERN_TABLE
     _kind: Optional[int] = None  # wasmtime_valkind_t of the elements, once known
 
     def __init__(self, store: Storelike, ty: TableType, init: Any) -> None:

@@ -19,7 +19,7 @@ class Tag(StoreOwned):
 
     _c_type = "wasmtime_tag_t *"
     _union_field = "tag"
-    _extern_kind = _native.EXTERN_TAG
+    _extern_kind = lib.WASMTIME_EXTERN_TAG
 
     def __init__(self, store: Storelike, ty: TagType) -> None:
         if not isinstance(ty, TagType):
