@@ -21,10 +21,9 @@ import sys
 import struct
 
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
-from libc.string cimport memcpy, memset
+from libc.string cimport memcpy
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE
-from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from cpython.list cimport PyList_New, PyList_SET_ITEM, PyList_GET_SIZE, PyList_GET_ITEM
 from cpython.tuple cimport PyTuple_GET_SIZE, PyTuple_GET_ITEM
 from cpython.dict cimport PyDict_Items
@@ -1169,7 +1168,6 @@ cdef object _new_record():
 cdef object _load(_Codec c, Context cx, uint64_t ptr):
     cdef int k = c.kind
     cdef Py_ssize_t i
-    cdef _Codec child
     cdef uint32_t disc
     if k <= K_CHAR:
         return _load_prim(cx, k, ptr)
@@ -1374,7 +1372,6 @@ cdef inline double _next_float(list vals, Py_ssize_t* pos) except? -1.0:
 
 cdef object _lift(_Codec c, Context cx, list vals, Py_ssize_t* pos):
     cdef int k = c.kind
-    cdef uint64_t x
     cdef Py_ssize_t i
     cdef uint32_t ptr, n
     if k == K_BOOL:
@@ -1470,7 +1467,6 @@ cdef object _lift_variant(_Codec c, Context cx, list vals, Py_ssize_t* pos):
 
 cdef int _lower(_Codec c, Context cx, object v, list out) except -1:
     cdef int k = c.kind
-    cdef uint64_t x
     cdef Py_ssize_t i, n
     cdef uint32_t pair[2]
     if k == K_BOOL:
@@ -1690,7 +1686,7 @@ def lift_values(Context cx not None, types, flat, Py_ssize_t max_flat=MAX_FLAT_R
     pointer to a tuple of them in memory. Returns a list of values."""
     types = tuple(types)
     cdef list vals = list(flat)
-    cdef Py_ssize_t i, nflat
+    cdef Py_ssize_t nflat
     cdef Py_ssize_t pos = 0
     cdef list codecs = _codecs(types, &nflat)
     cdef _Codec c = None

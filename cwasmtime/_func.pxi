@@ -141,6 +141,10 @@ cdef class Func(_LiveObject):
         return (typed.call0, typed.call1, typed.call2, typed.call3)[typed._sig.nparams]
 
 
+# A TypedFunc entry's missing argument (defined before the class: its defaults use it).
+cdef object _NO_ARG = object()
+
+
 cdef class TypedFunc(_LiveObject):
     """The state behind ``Func.typed``: a Func, its Store and its signature."""
 
@@ -149,29 +153,53 @@ cdef class TypedFunc(_LiveObject):
 
     # _invoke checks the Store, after the arguments are converted.
     def __call__(self, *params):
+        if len(params) != self._sig.nparams:
+            raise _wrong_count(len(params), self._sig.nparams)
         return _call(self._func, self._store, params, self._release_gil)
 
-    def call0(self):
+    # The fixed-arity entries check the count themselves (a missing argument is _NO_ARG,
+    # extra ones land in `extra`), so that a wrong count raises the same TypeError as
+    # __call__ rather than one naming these methods.
+    def call0(self, *extra):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        if extra:
+            raise _wrong_count(len(extra), 0)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
 
-    def call1(self, a):
+    def call1(self, a=_NO_ARG, *extra):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        if a is _NO_ARG or extra:
+            raise _wrong_count(_given(1, (a,), extra), 1)
         _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
 
-    def call2(self, a, b):
+    def call2(self, a=_NO_ARG, b=_NO_ARG, *extra):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        if a is _NO_ARG or b is _NO_ARG or extra:
+            raise _wrong_count(_given(2, (a, b), extra), 2)
         _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
         _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
 
-    def call3(self, a, b, c):
+    def call3(self, a=_NO_ARG, b=_NO_ARG, c=_NO_ARG, *extra):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        if a is _NO_ARG or b is _NO_ARG or c is _NO_ARG or extra:
+            raise _wrong_count(_given(3, (a, b, c), extra), 3)
         _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
         _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
         _lower(self._store, self._sig.kinds[2], c, &slots[2], NULL)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
+
+
+cdef Py_ssize_t _given(Py_ssize_t n, tuple named, tuple extra):
+    """How many arguments a fixed-arity TypedFunc entry got: its ``n`` parameters
+    (``_NO_ARG`` where missing) and the ``extra`` ones."""
+    return sum(1 for a in named if a is not _NO_ARG) + len(extra)
+
+
+cdef object _wrong_count(Py_ssize_t given, Py_ssize_t expected):
+    return TypeError("too %s parameters provided: given %s, expected %s"
+                     % ("many" if given > expected else "few", given, expected))
 
 
 cdef object _call(Func func, Store s, tuple args, bint release_gil, Py_ssize_t first=0):
