@@ -163,10 +163,23 @@ cdef extern from "cwasmtime_layout.h":
 cdef extern from "cwasmtime.h":
     ctypedef struct wasmtime_sharedmemory_t
 
+    ctypedef struct wasmtime_global_t:
+        uint64_t store_id
+    ctypedef struct wasmtime_table_t:
+        uint64_t store_id
+    ctypedef struct wasmtime_tag_t:
+        uint64_t store_id
+    ctypedef struct wasm_globaltype_t
+    ctypedef struct wasm_tabletype_t
+    ctypedef struct wasm_tagtype_t
+
     ctypedef union wasmtime_extern_union_t:
         wasmtime_func_t func
+        wasmtime_global_t global_ "global"
+        wasmtime_table_t table
         wasmtime_memory_t memory
         wasmtime_sharedmemory_t* sharedmemory
+        wasmtime_tag_t tag
 
     ctypedef struct wasmtime_extern_t:
         uint8_t kind
@@ -186,20 +199,32 @@ cdef extern from "cwasmtime.h":
         wasmtime_valunion_t of
 
 
-cdef extern from "cwasmtime.h":
-    ctypedef struct wasmtime_global_t:
-        pass
-    ctypedef struct wasmtime_table_t:
-        pass
-
-
 cdef extern from "cwasmtime_native.h":
     void cw_wasmtime_val_unroot(wasmtime_val_t* val)
+    wasm_valtype_t* cw_wasm_globaltype_content(wasm_globaltype_t* ty)
+    void cw_wasm_globaltype_delete(wasm_globaltype_t* ty)
+    wasm_valtype_t* cw_wasm_tabletype_element(wasm_tabletype_t* ty)
+    void cw_wasm_tabletype_delete(wasm_tabletype_t* ty)
+    wasmtime_error_t* cw_wasmtime_global_new(wasmtime_context_t* store, wasm_globaltype_t* ty,
+                                             wasmtime_val_t* val, wasmtime_global_t* ret)
+    wasm_globaltype_t* cw_wasmtime_global_type(wasmtime_context_t* store, wasmtime_global_t* glob)
     void cw_wasmtime_global_get(wasmtime_context_t* store, wasmtime_global_t* glob, wasmtime_val_t* out)
     wasmtime_error_t* cw_wasmtime_global_set(wasmtime_context_t* store, wasmtime_global_t* glob,
                                              wasmtime_val_t* val)
+    wasmtime_error_t* cw_wasmtime_table_new(wasmtime_context_t* store, wasm_tabletype_t* ty,
+                                            wasmtime_val_t* init, wasmtime_table_t* ret)
+    wasm_tabletype_t* cw_wasmtime_table_type(wasmtime_context_t* store, wasmtime_table_t* table)
     bint cw_wasmtime_table_get(wasmtime_context_t* store, wasmtime_table_t* table, uint64_t index,
                                wasmtime_val_t* val)
+    wasmtime_error_t* cw_wasmtime_table_set(wasmtime_context_t* store, wasmtime_table_t* table,
+                                            uint64_t index, wasmtime_val_t* val)
+    uint64_t cw_wasmtime_table_size(wasmtime_context_t* store, wasmtime_table_t* table)
+    wasmtime_error_t* cw_wasmtime_table_grow(wasmtime_context_t* store, wasmtime_table_t* table,
+                                             uint64_t delta, wasmtime_val_t* init, uint64_t* prev)
+    wasmtime_error_t* cw_wasmtime_tag_new(wasmtime_context_t* store, wasm_tagtype_t* ty,
+                                          wasmtime_tag_t* ret)
+    wasm_tagtype_t* cw_wasmtime_tag_type(wasmtime_context_t* store, wasmtime_tag_t* tag)
+    bint cw_wasmtime_tag_eq(wasmtime_context_t* store, wasmtime_tag_t* a, wasmtime_tag_t* b)
 
 
 cdef extern from "cwasmtime_native.h":

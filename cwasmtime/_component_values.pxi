@@ -67,8 +67,8 @@ def _component_conv(ty):
         c.b = _component_conv(ty.value)
     elif kind == WASMTIME_COMPONENT_VALTYPE_OWN or kind == WASMTIME_COMPONENT_VALTYPE_BORROW:
         c.vkind = WASMTIME_COMPONENT_RESOURCE
-        from .component._resources import ResourceAny, ResourceHost
-        c.resource_classes = (ResourceAny, ResourceHost)
+        resources = _py("component._resources")
+        c.resource_classes = (resources.ResourceAny, resources.ResourceHost)
     # future, stream, error-context: no conversion (NotImplementedError when used)
     return c
 
@@ -541,7 +541,7 @@ cdef object _lift_value(_Conv c, Store store, const wasmtime_component_val_t* v)
         return {_lift_value(c.a, store, &v.of.map.data[i].key): _lift_value(c.b, store, &v.of.map.data[i].value)
                 for i in range(v.of.map.size)}
     if kind == WASMTIME_COMPONENT_VALTYPE_OWN or kind == WASMTIME_COMPONENT_VALTYPE_BORROW:
-        from .component._resources import ResourceAny
+        ResourceAny = _py("component._resources").ResourceAny
         return ResourceAny._from_ptr(ffi.cast("wasmtime_component_resource_any_t *",
                                               <uintptr_t>cw_wasmtime_component_resource_any_clone(v.of.resource)),
                                      store)

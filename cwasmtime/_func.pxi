@@ -42,7 +42,7 @@ cdef class Func(_LiveObject):
     """A wasm function: a guest export or a Python host function."""
 
     def __init__(self, store, ty, func, bint access_caller=False):
-        from ._types import FuncType
+        FuncType = _py("_types").FuncType
         if not isinstance(store, Store):
             raise TypeError("expected a Store")
         if not isinstance(ty, FuncType):
@@ -100,15 +100,15 @@ cdef class Func(_LiveObject):
 
     def type(self, store):
         """This function's FuncType."""
-        from ._types import FuncType
+        FuncType = _py("_types").FuncType
         cdef Store s = _store_of(store)
         _same_store(self._store, s)
         ty = cw_wasmtime_func_type(s._ctx, &self._func)
         return FuncType._from_ptr(ffi.cast("wasm_functype_t *", <uintptr_t>ty), None)
 
     def __repr__(self):
-        from ._repr import core_signature, in_store
-        return in_store(self, self._store, lambda s: core_signature(self.type(s)))
+        _repr = _py("_repr")
+        return _repr.in_store(self, self._store, lambda s: _repr.core_signature(self.type(s)))
 
     def __call__(self, *store_and_params):
         """``func(store, *params)``: call with Python values (or Val); returns None,

@@ -105,7 +105,6 @@ cdef class Caller(_LiveObject):
 
     def get(self, name):
         """The calling module's export ``name``, or None."""
-        from ._extern import wrap_extern
         encoded = name.encode("utf-8")
         if self._caller == NULL:
             return None

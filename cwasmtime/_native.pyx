@@ -39,6 +39,7 @@ cdef extern from "Python.h":
 from libc.errno cimport errno as errno_value
 from os import register_at_fork as os_register_at_fork
 from threading import main_thread as threading_main_thread
+from importlib import import_module
 
 from ._capi import ffi, lib
 from ._error import WasmtimeError
@@ -72,6 +73,20 @@ def c_layout_table():
 
 
 _UINTPTR = ffi.typeof("uintptr_t")
+
+
+# The package's Python modules the core uses (reflection types, reprs, component
+# resources): they import this module, so it imports them on first use, once, and keeps
+# them here (a lookup is then a dict hit, not an import statement per call).
+cdef dict _modules = {}
+
+
+cdef object _py(str name):
+    """The module ``cwasmtime.<name>`` (e.g. "_types", "component._resources")."""
+    module = _modules.get(name)
+    if module is None:
+        module = _modules[name] = import_module("cwasmtime." + name)
+    return module
 
 
 cdef inline uintptr_t _address(cdata) except? 0:

@@ -139,10 +139,11 @@ def valtype_class(uintptr_t address):
     return _valtype_class(<wasm_valtype_t*>address)
 
 
-def valtype_valkind(uintptr_t address):
-    """The ``wasmtime_valkind_t`` of the values of the ``wasm_valtype_t*`` at ``address``
-    (a global's content, a table's elements); TypeError for types cwasmtime cannot convert."""
-    cdef int cls = _valtype_class(<wasm_valtype_t*>address)
+cdef int _valkind_of(wasm_valtype_t* ty) except -1:
+    """The ``wasmtime_valkind_t`` of the values of type ``ty`` (a global's content, a
+    table's elements); TypeError for types cwasmtime cannot convert (Wasmtime aborts
+    reading or writing some of them: continuations)."""
+    cdef int cls = _valtype_class(ty)
     if _vt_valkind[cls] < 0:
         raise TypeError(f"unsupported value type {VALTYPE_NAMES[cls]}")
     return _vt_valkind[cls]
@@ -204,7 +205,7 @@ cdef class Val:
     @classmethod
     def ref_null(cls, ty):
         """The null reference of reference type ``ty``."""
-        from ._types import ValType
+        ValType = _py("_types").ValType
         if ty == ValType.externref():
             return Val.externref(None)
         if ty == ValType.funcref():
@@ -250,7 +251,7 @@ cdef class Val:
     @property
     def type(self):
         """The ValType of this value."""
-        from ._types import ValType
+        ValType = _py("_types").ValType
         kind = self._wasm_kind
         if kind == WASMTIME_V128:
             raise WasmtimeError("unimplemented v128 type")
@@ -449,14 +450,6 @@ cdef void _release_taken(const uint8_t* kinds, wasmtime_val_raw_t* slots, Py_ssi
         if kinds[i] == WASM_EXTERNREF:
             Py_XDECREF((<_Taken*>&slots[i]).obj)
             (<_Taken*>&slots[i]).obj = NULL
-
-
-def val_to_c(Store store, int kind, value, uintptr_t out):
-    """Write ``value`` as a ``wasmtime_val_t`` of ``wasmtime_valkind_t`` ``kind`` at
-    address ``out``, by the same rules as Func arguments. An externref inside is
-    rooted: the caller unroots the val (``wasmtime_val_unroot``) once consumed."""
-    store._check()
-    _val_lower(store, kind, value, <wasmtime_val_t*>out)
 
 
 cdef int _val_lower(Store store, int kind, object value, wasmtime_val_t* val) except -1:

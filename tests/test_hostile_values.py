@@ -128,12 +128,11 @@ CASES = [
         config.shared_memory = True
         s = w.Store(w.Engine(config))
         shared = w.SharedMemory(s.engine, w.MemoryType(w.Limits(1, 1), shared=True))
-        g = w.Global(s, w.GlobalType(w.ValType.i32(), False), 7)
-        class Closing(type(g)):
+        class Closing(w.Global):
             def _as_extern(self):
                 shared.close()
                 return super()._as_extern()
-        g.__class__ = Closing
+        g = Closing(s, w.GlobalType(w.ValType.i32(), False), 7)
         module = w.Module(s.engine, \'\'\'(module (import "" "m" (memory 1 1 shared))
             (import "" "g" (global i32)) (func (export "f") (result i32) i32.const 0 i32.load))\'\'\')
         f = w.Instance(s, module, [shared, g]).exports(s)["f"]
