@@ -1,12 +1,14 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, auto_pickle=False
 """The hot paths of cwasmtime, in Cython: Store, Func calls through
 ``wasmtime_func_call_unchecked``, host functions through ``wasmtime_func_new_unchecked``
-trampolines, Val conversion, Caller and Memory access, component values and calls.
+trampolines, Val conversion, Caller, Memory, Global, Table and Tag access, component
+values and calls.
 
-Ownership: every Store-owned object (Func, Memory, Caller) holds its Store and checks on
-each use that the Store is open, is the one passed in, and is not running wasm on
-another thread; misuse raises instead of crashing. A host function's exception is
-parked on its Store (not a process global) and re-raised by the outermost call.
+Ownership: every Store-owned object (Func, Memory, Global, Table, Tag, Caller) holds its
+Store and checks on each use that the Store is open, is the one passed in, and is not
+running wasm on another thread; misuse raises instead of crashing. A host function's
+exception is parked on its Store (not a process global) and re-raised by the outermost
+call.
 
 One extension module, one file per concept (the classes are declared in _native.pxd):
 _store.pxi, _values.pxi, _func.pxi, _host.pxi, _memory.pxi, _externs.pxi,

@@ -107,6 +107,20 @@ CASES = [
         s, ex = exports('(module (global (export "g") (mut f64) (f64.const 0)))')
         print(outcome(lambda: ex["g"].set_value(s, w.Val.f64(closer(s)))))
         ''', "ValueError: already closed"),
+    ("Global(): a Val's __float__ closes the store", '''
+        s = w.Store()
+        ty = w.GlobalType(w.ValType.f64(), True)
+        print(outcome(lambda: w.Global(s, ty, w.Val.f64(closer(s)))))
+        ''', "ValueError: already closed"),
+    ("Global(): a Val's __float__ closes the GlobalType", '''
+        s = w.Store()
+        ty = w.GlobalType(w.ValType.f64(), True)
+        class Closing(float):
+            def __float__(self):
+                ty.close()
+                return 1.0
+        print(outcome(lambda: w.Global(s, ty, w.Val.f64(Closing(1.0)))))
+        ''', "ValueError: already closed"),
     ("Store.set_fuel: __int__ closes the store", '''
         config = w.Config()
         config.consume_fuel = True
