@@ -21,15 +21,15 @@ cdef class _Signature(_LiveObject):
             raise MemoryError()
         for i in range(sig.nparams + sig.nresults):
             sig.kinds[i] = _call_kind(params.data[i] if i < sig.nparams else results.data[i - sig.nparams])
-            if sig.kinds[i] == KIND_EXTERNREF:
+            if sig.kinds[i] == WASM_EXTERNREF:
                 sig.has_externref = True
-            if i < sig.nparams and (sig.kinds[i] == KIND_EXTERNREF or sig.kinds[i] == KIND_FUNCREF):
+            if i < sig.nparams and (sig.kinds[i] == WASM_EXTERNREF or sig.kinds[i] == WASM_FUNCREF):
                 sig.param_refs = True
         return sig
 
 
 cdef uint8_t _call_kind(wasm_valtype_t* ty) except 255:
-    """The KIND_* a call passes a value of type ``ty`` as; TypeError for the types it
+    """The wasm_valkind_t a call passes a value of type ``ty`` as; TypeError for the types it
     cannot (calls are unchecked: any other reference would reach wasm unverified)."""
     cdef int cls = _valtype_class(ty)
     if _vt_call_kind[cls] == 255:
@@ -42,7 +42,7 @@ cdef class Func(_LiveObject):
     """A wasm function: a guest export or a Python host function."""
 
     def __init__(self, store, ty, func, bint access_caller=False):
-        from ._types import FuncType
+        FuncType = _py("_types").FuncType
         if not isinstance(store, Store):
             raise TypeError("expected a Store")
         if not isinstance(ty, FuncType):
@@ -80,7 +80,7 @@ cdef class Func(_LiveObject):
         """A new ``wasmtime_extern_t*`` (CFFI) holding this func."""
         extern = ffi.new("wasmtime_extern_t *")
         cdef wasmtime_extern_t* p = <wasmtime_extern_t*>_address(extern)
-        p.kind = EXTERN_FUNC
+        p.kind = WASMTIME_EXTERN_FUNC
         p.of.func = self._func
         return extern
 
@@ -100,15 +100,15 @@ cdef class Func(_LiveObject):
 
     def type(self, store):
         """This function's FuncType."""
-        from ._types import FuncType
+        FuncType = _py("_types").FuncType
         cdef Store s = _store_of(store)
         _same_store(self._store, s)
         ty = cw_wasmtime_func_type(s._ctx, &self._func)
         return FuncType._from_ptr(ffi.cast("wasm_functype_t *", <uintptr_t>ty), None)
 
     def __repr__(self):
-        from ._repr import core_signature, in_store
-        return in_store(self, self._store, lambda s: core_signature(self.type(s)))
+        _repr = _py("_repr")
+        return _repr.in_store(self, self._store, lambda s: _repr.core_signature(self.type(s)))
 
     def __call__(self, *store_and_params):
         """``func(store, *params)``: call with Python values (or Val); returns None,
@@ -141,6 +141,10 @@ cdef class Func(_LiveObject):
         return (typed.call0, typed.call1, typed.call2, typed.call3)[typed._sig.nparams]
 
 
+# A TypedFunc entry's missing argument (defined before the class: its defaults use it).
+cdef object _NO_ARG = object()
+
+
 cdef class TypedFunc(_LiveObject):
     """The state behind ``Func.typed``: a Func, its Store and its signature."""
 
@@ -149,29 +153,53 @@ cdef class TypedFunc(_LiveObject):
 
     # _invoke checks the Store, after the arguments are converted.
     def __call__(self, *params):
+        if len(params) != self._sig.nparams:
+            raise _wrong_count(len(params), self._sig.nparams)
         return _call(self._func, self._store, params, self._release_gil)
 
-    def call0(self):
+    # The fixed-arity entries check the count themselves (a missing argument is _NO_ARG,
+    # extra ones land in `extra`), so that a wrong count raises the same TypeError as
+    # __call__ rather than one naming these methods.
+    def call0(self, *extra):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        if extra:
+            raise _wrong_count(len(extra), 0)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
 
-    def call1(self, a):
+    def call1(self, a=_NO_ARG, *extra):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        if a is _NO_ARG or extra:
+            raise _wrong_count(_given(1, (a,), extra), 1)
         _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
 
-    def call2(self, a, b):
+    def call2(self, a=_NO_ARG, b=_NO_ARG, *extra):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        if a is _NO_ARG or b is _NO_ARG or extra:
+            raise _wrong_count(_given(2, (a, b), extra), 2)
         _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
         _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
 
-    def call3(self, a, b, c):
+    def call3(self, a=_NO_ARG, b=_NO_ARG, c=_NO_ARG, *extra):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        if a is _NO_ARG or b is _NO_ARG or c is _NO_ARG or extra:
+            raise _wrong_count(_given(3, (a, b, c), extra), 3)
         _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
         _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
         _lower(self._store, self._sig.kinds[2], c, &slots[2], NULL)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
+
+
+cdef Py_ssize_t _given(Py_ssize_t n, tuple named, tuple extra):
+    """How many arguments a fixed-arity TypedFunc entry got: its ``n`` parameters
+    (``_NO_ARG`` where missing) and the ``extra`` ones."""
+    return sum(1 for a in named if a is not _NO_ARG) + len(extra)
+
+
+cdef object _wrong_count(Py_ssize_t given, Py_ssize_t expected):
+    return TypeError("too %s parameters provided: given %s, expected %s"
+                     % ("many" if given > expected else "few", given, expected))
 
 
 cdef object _call(Func func, Store s, tuple args, bint release_gil, Py_ssize_t first=0):
@@ -203,7 +231,7 @@ cdef object _call(Func func, Store s, tuple args, bint release_gil, Py_ssize_t f
                 raise MemoryError()
         for i in range(n):
             rooted += _lower(s, sig.kinds[i], args[first + i], &slots[i],
-                             &roots[rooted] if sig.kinds[i] == KIND_EXTERNREF else NULL)
+                             &roots[rooted] if sig.kinds[i] == WASM_EXTERNREF else NULL)
         return _invoke(func, s, sig, slots, release_gil)
     finally:
         for i in range(rooted):

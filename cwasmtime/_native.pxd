@@ -6,15 +6,9 @@ from libc.stdint cimport uint8_t
 from ._cdecl cimport *
 
 
-# Value kinds as wasm_valtype_kind() reports them (wasm.h).
-cdef enum:
-    KIND_I32 = 0
-    KIND_I64 = 1
-    KIND_F32 = 2
-    KIND_F64 = 3
-    KIND_V128 = 4
-    KIND_EXTERNREF = 128
-    KIND_FUNCREF = 129
+# The kinds of a call's raw slots are wasm.h's wasm_valkind_t (WASM_I32 ... WASM_FUNCREF,
+# from the header). wasm.h has no v128 kind (wasm_valtype_kind aborts on v128), so a v128
+# slot is marked WASMTIME_V128, a number no wasm_valkind_t uses.
 
 # Calls with at most this many raw slots (max(params, results)) use a stack buffer.
 cdef enum:
@@ -277,6 +271,8 @@ cdef class Memory(_LiveObject):
     cdef Store _store
     cdef object __weakref__
 
+    @staticmethod
+    cdef Memory _wrap(Store store, wasmtime_memory_t* handle)
     cdef Store _use(self, storelike)
     cdef _mem_c(self)
 
@@ -286,6 +282,39 @@ cdef class _MemoryBuffer(_LiveObject):
     cdef char* _base
     cdef Py_ssize_t _len
     cdef Py_ssize_t _itemsize
+
+
+# ---------------------------------------------------------------- _externs.pxi
+
+cdef class Global(_LiveObject):
+    cdef wasmtime_global_t _global
+    cdef Store _store
+    cdef int _kind                # wasmtime_valkind_t of the content; -1 until read
+    cdef object __weakref__
+
+    @staticmethod
+    cdef Global _wrap(Store store, wasmtime_global_t* handle)
+    cdef int _content_kind(self, Store s) except -1
+
+
+cdef class Table(_LiveObject):
+    cdef wasmtime_table_t _table
+    cdef Store _store
+    cdef int _kind                # wasmtime_valkind_t of the elements; -1 until read
+    cdef object __weakref__
+
+    @staticmethod
+    cdef Table _wrap(Store store, wasmtime_table_t* handle)
+    cdef int _element_kind(self, Store s) except -1
+
+
+cdef class Tag(_LiveObject):
+    cdef wasmtime_tag_t _tag
+    cdef Store _store
+    cdef object __weakref__
+
+    @staticmethod
+    cdef Tag _wrap(Store store, wasmtime_tag_t* handle)
 
 
 # -------------------------------------------------------- _component_values.pxi
