@@ -1,5 +1,6 @@
 # The cdef classes of cwasmtime._native, declared once: their fields and C methods.
 # Each class is implemented in the .pxi file named after its concept (see _native.pyx).
+from cpython.object cimport PyObject
 from cpython.pythread cimport PyThread_get_thread_ident
 from libc.stdint cimport uint8_t
 
@@ -231,7 +232,14 @@ cdef class _Signature(_LiveObject):
     cdef _Signature of(wasm_functype_t* ty)
 
 
+# PEP 590: a call entry taking its arguments from the caller's C array (see _func.pxi).
+cdef extern from "Python.h":
+    ctypedef object (*vectorcallfunc)(object callable, PyObject* const* args, size_t nargsf,
+                                      PyObject* kwnames)
+
+
 cdef class Func(_LiveObject):
+    cdef vectorcallfunc _vectorcall   # its call entry (NULL: the tuple path, tp_call)
     cdef wasmtime_func_t _func
     cdef Store _store
     cdef _Signature _sig
@@ -243,6 +251,7 @@ cdef class Func(_LiveObject):
 
 
 cdef class TypedFunc(_LiveObject):
+    cdef vectorcallfunc _vectorcall   # as Func's
     cdef Func _func
     cdef Store _store
     cdef _Signature _sig
