@@ -129,8 +129,9 @@ cdef class Func(_LiveObject):
     def __call__(self, *store_and_params):
         """``func(store, *params)``: call with Python values (or Val); returns None,
         one value, or a list."""
-        # Calls come here only with keyword arguments (refused above) or where the
-        # vectorcall entry is not used (a subclass's instance): the same code.
+        # The tuple path (tp_call): calls with keywords (refused before this line) and
+        # calls where the vectorcall entry is not used (a subclass's instance, on
+        # CPython 3.11). Both run the vectorcall entry's code.
         return _func_vectorcall(self, PySequence_Fast_ITEMS(store_and_params),
                                 len(store_and_params), NULL)
 
