@@ -151,14 +151,7 @@ cdef class Func(_LiveObject):
         typed._sig = self._signature(s)
         typed._release_gil = release_gil
         typed._vectorcall = _typed_vectorcall
-        if typed._sig.has_externref or typed._sig.nslots > STACK_SLOTS or typed._sig.nparams > 3:
-            return typed
-        # Fixed-arity methods are called without building an argument tuple.
-        return (typed.call0, typed.call1, typed.call2, typed.call3)[typed._sig.nparams]
-
-
-# A TypedFunc entry's missing argument (defined before the class: its defaults use it).
-cdef object _NO_ARG = object()
+        return typed
 
 
 cdef class TypedFunc(_LiveObject):
@@ -170,45 +163,6 @@ cdef class TypedFunc(_LiveObject):
     def __call__(self, *params):
         # As Func.__call__: the vectorcall entry's code.
         return _typed_vectorcall(self, PySequence_Fast_ITEMS(params), len(params), NULL)
-
-    # The fixed-arity entries check the count themselves (a missing argument is _NO_ARG,
-    # extra ones land in `extra`), so that a wrong count raises the same TypeError as
-    # __call__ rather than one naming these methods.
-    def call0(self, *extra):
-        cdef wasmtime_val_raw_t slots[STACK_SLOTS]
-        if extra:
-            raise _wrong_count(len(extra), 0)
-        return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
-
-    def call1(self, a=_NO_ARG, *extra):
-        cdef wasmtime_val_raw_t slots[STACK_SLOTS]
-        if a is _NO_ARG or extra:
-            raise _wrong_count(_given(1, (a,), extra), 1)
-        _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
-        return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
-
-    def call2(self, a=_NO_ARG, b=_NO_ARG, *extra):
-        cdef wasmtime_val_raw_t slots[STACK_SLOTS]
-        if a is _NO_ARG or b is _NO_ARG or extra:
-            raise _wrong_count(_given(2, (a, b), extra), 2)
-        _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
-        _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
-        return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
-
-    def call3(self, a=_NO_ARG, b=_NO_ARG, c=_NO_ARG, *extra):
-        cdef wasmtime_val_raw_t slots[STACK_SLOTS]
-        if a is _NO_ARG or b is _NO_ARG or c is _NO_ARG or extra:
-            raise _wrong_count(_given(3, (a, b, c), extra), 3)
-        _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
-        _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
-        _lower(self._store, self._sig.kinds[2], c, &slots[2], NULL)
-        return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
-
-
-cdef Py_ssize_t _given(Py_ssize_t n, tuple named, tuple extra):
-    """How many arguments a fixed-arity TypedFunc entry got: its ``n`` parameters
-    (``_NO_ARG`` where missing) and the ``extra`` ones."""
-    return sum(1 for a in named if a is not _NO_ARG) + len(extra)
 
 
 cdef object _wrong_count(Py_ssize_t given, Py_ssize_t expected):

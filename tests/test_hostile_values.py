@@ -36,7 +36,7 @@ CASES = [
         s, ex = exports('(module (func (export "f") (param f64) (result f64) local.get 0))')
         print(outcome(lambda: ex["f"](s, w.Val.f64(closer(s)))))
         ''', "ValueError: already closed"),
-    ("typed call2: a Val's __float__ closes the store", '''
+    ("typed, two parameters: a Val's __float__ closes the store", '''
         s, ex = exports('(module (func (export "f") (param f64 i32) (result f64) local.get 0))')
         typed = ex["f"].typed(s)
         print(outcome(lambda: typed(w.Val.f64(closer(s)), 1)))

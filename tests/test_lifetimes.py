@@ -38,7 +38,7 @@ LIVE = {
     "Instance": "instance",
     "InstanceExports": "exports",
     "Func": "exports['f']",
-    "TypedFunc": "exports['f'].typed(store).__self__",
+    "TypedFunc": "exports['f'].typed(store)",
     "Memory": "exports['m']",
     "Global": "exports['g']",
     "Table": "exports['t']",
@@ -422,7 +422,7 @@ def test_a_trapping_pool_worker_raises_the_trap_in_the_parent(method):
 # nine crashed the interpreter before; the others were already safe, and must stay so.)
 HALF_MADE = {
     "TypedFunc": "native.TypedFunc.__new__(native.TypedFunc)(1)",
-    "TypedFunc()": "native.TypedFunc().call0()",
+    "TypedFunc()": "native.TypedFunc()()",
     "_MemoryBuffer": "memoryview(native._MemoryBuffer.__new__(native._MemoryBuffer))",
     "_RunningWasm": "native._RunningWasm(None, True).__enter__()",
     "_ComponentFloor": "native._ComponentFloor.__new__(native._ComponentFloor)()",
