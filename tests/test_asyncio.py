@@ -568,3 +568,190 @@ def test_import_does_not_load_asyncio():
     """)
     assert_clean_exit(done)
     assert done.stdout.split() == ["False"]
+
+
+# ---------------------------------------------------------- epoch and fuel yields
+
+SPIN_WAT = """(module (func (export "spin") (param i64) (result i64) (local i64)
+  (loop local.get 1 i64.const 1 i64.add local.tee 1 local.get 0 i64.lt_u br_if 0)
+  local.get 1))"""
+
+
+async def largest_gap(work: Awaitable[Any]) -> tuple[Any, float, float]:
+    """Run ``work`` next to a task sleeping 1 ms in a loop: (its value, the task's
+    largest gap between wake-ups, the wall time)."""
+    gaps: List[float] = []
+    stop = False
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while not stop:
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+    task = asyncio.ensure_future(ticker())
+    await asyncio.sleep(0.002)
+    start = time.perf_counter()
+    value = await work
+    wall = time.perf_counter() - start
+    stop = True
+    await task
+    return value, max(gaps), wall
+
+
+def spin_engine(**settings: Any) -> tuple[wt.Engine, wt.Module]:
+    config = wt.Config()
+    for name, value in settings.items():
+        setattr(config, name, value)
+    engine = wt.Engine(config)
+    return engine, wt.Module(engine, SPIN_WAT)
+
+
+def test_epoch_yields_keep_the_loop_responsive():
+    engine, module = spin_engine(epoch_interruption=True)
+    store = wt.Store(engine)
+    spin = wt.Instance(store, module, []).exports(store)["spin"]
+    n = 150_000_000  # ~0.1-0.3 s of guest
+    store.epoch_deadline_async_yield_and_update(1)
+    with pytest.raises(wt.WasmtimeError, match="needs async calls"):
+        spin(store, 1)
+
+    async def main() -> tuple[Any, float, float]:
+        async with wt.EpochTicker(engine, 0.001) as ticker:
+            result = await largest_gap(spin.call_async(store, n))
+        assert ticker.ticks > 10 and not ticker.running
+        return result
+    value, gap, wall = asyncio.run(main())
+    assert value == n
+    assert gap < max(0.05, wall / 3), (gap, wall)
+
+    # the same guest without yields holds the loop for its whole run
+    plain = wt.Store(engine)
+    plain.set_epoch_deadline(1 << 40)
+    spin = wt.Instance(plain, module, []).exports(plain)["spin"]
+    value, gap, wall = asyncio.run(largest_gap(spin.call_async(plain, n)))
+    assert value == n and gap >= wall * 0.9
+
+
+def test_cancel_at_an_epoch_yield():
+    engine, module = spin_engine(epoch_interruption=True)
+    store = wt.Store(engine)
+    spin = wt.Instance(store, module, []).exports(store)["spin"]
+    store.epoch_deadline_async_yield_and_update(1)
+
+    async def main() -> None:
+        with wt.EpochTicker(engine, 0.001):
+            task = asyncio.ensure_future(spin.call_async(store, 1 << 62))
+            await asyncio.sleep(0.02)
+            start = time.perf_counter()
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
+            assert time.perf_counter() - start < 0.5
+            assert await spin.call_async(store, 1000) == 1000
+    asyncio.run(main())
+
+
+def test_epoch_yield_needs_epoch_interruption():
+    store = wt.Store()
+    with pytest.raises(wt.WasmtimeError, match="epoch_interruption"):
+        store.epoch_deadline_async_yield_and_update(1)
+
+
+def test_fuel_yields():
+    engine, module = spin_engine(consume_fuel=True)
+    store = wt.Store(engine)
+    store.set_fuel(1 << 62)
+    spin = wt.Instance(store, module, []).exports(store)["spin"]
+    store.fuel_async_yield_interval(1_000_000)
+    with pytest.raises(wt.WasmtimeError, match="needs async calls"):
+        spin(store, 1)
+    value, gap, wall = asyncio.run(largest_gap(spin.call_async(store, 100_000_000)))
+    assert value == 100_000_000
+    assert gap < max(0.05, wall / 3), (gap, wall)
+    store.fuel_async_yield_interval(None)  # stops yielding; the Store still needs async
+    assert run(spin.call_async(store, 10)) == 10
+    with pytest.raises(wt.WasmtimeError, match="fuel is not configured"):
+        wt.Store().fuel_async_yield_interval(1000)
+
+
+def test_epoch_and_fuel_yields_refuse_sync_calls_in_a_subprocess():
+    done = run_isolated("""
+        import asyncio
+        import cwasmtime as wt
+        config = wt.Config()
+        config.epoch_interruption = True
+        config.consume_fuel = True
+        engine = wt.Engine(config)
+        module = wt.Module(engine, '(module (func (export "f") (result i32) i32.const 7))')
+        for setup in ("epoch_deadline_async_yield_and_update", "fuel_async_yield_interval"):
+            store = wt.Store(engine)
+            store.set_fuel(1000)
+            store.set_epoch_deadline(1 << 40)
+            getattr(store, setup)(1)
+            try:
+                wt.Instance(store, module, [])
+            except wt.WasmtimeError as exc:
+                print("refused")
+            linker = wt.Linker(engine)
+            f = asyncio.run(linker.instantiate_async(store, module)).exports(store)["f"]
+            try:
+                f(store)
+            except wt.WasmtimeError as exc:
+                print("refused")
+            print(asyncio.run(f.call_async(store)))
+    """)
+    assert_clean_exit(done)
+    assert done.stdout.split() == ["refused", "refused", "7"] * 2
+
+
+# ------------------------------------------------------------------ stacks
+
+def test_async_stack_size_is_checked_before_wasmtime_aborts():
+    for size, message in ((0, "at least max_wasm_stack"), (600 << 10, "at least max_wasm_stack")):
+        config = wt.Config()
+        config.async_stack_size = size
+        with pytest.raises(wt.WasmtimeError, match=message):
+            wt.Engine(config)
+    config = wt.Config()
+    config.max_wasm_stack = 3 << 20  # beyond the default async stack: allowed with a bigger one
+    config.async_stack_size = 4 << 20
+    engine = wt.Engine(config)
+
+    async def deep(n: int) -> int:
+        def recurse(depth: int) -> int:  # Python frames on the fiber stack
+            return depth if depth == 0 else 1 + recurse(depth - 1)
+        await asyncio.sleep(0)
+        return recurse(300) + n
+
+    async def main() -> int:
+        store, ex = await guest(engine, host=deep)
+        return await ex["run"].call_async(store, 1)
+    assert asyncio.run(main()) == 301
+
+
+def test_epoch_ticker():
+    engine = wt.Engine()
+    ticker = wt.EpochTicker(engine, 0.002)
+    assert repr(ticker) == "<EpochTicker every 2 ms, stopped, 0 ticks>"
+    with ticker:
+        time.sleep(0.05)
+        with pytest.raises(RuntimeError, match="already running"):
+            ticker.start()
+    ticks = ticker.ticks
+    assert 5 <= ticks <= 40
+    time.sleep(0.01)
+    assert ticker.ticks == ticks
+    ticker.stop()  # again: a no-op
+    with pytest.raises(ValueError, match="positive"):
+        wt.EpochTicker(engine, 0)
+    with pytest.raises(TypeError, match="Engine"):
+        wt.EpochTicker(None)  # type: ignore[arg-type]
+    # it keeps working after the Engine is closed (it holds a reference of its own)
+    other = wt.Engine()
+    ticker = wt.EpochTicker(other, 0.001).start()
+    other.close()
+    time.sleep(0.01)
+    ticker.stop()
+    assert ticker.ticks > 0

@@ -68,6 +68,7 @@ LIVE = {
     "_AsyncHostFunc": "native_internals['_AsyncHostFunc']",
     "_HostCall": "native_internals['_HostCall']",
     "_NativeTicker": "native._NativeTicker(engine, 10**9)",
+    "EpochTicker": "w.EpochTicker(engine).start()",
     "component.Component": "component",
     "component.ExportIndex": "component.get_export_index('x')",
     "component.Linker": "c.Linker(engine)",
