@@ -29,6 +29,19 @@ GUEST = """(module
   (func (export "boom") unreachable))"""
 
 
+@pytest.fixture(params=["asyncio", "uvloop"])
+def run_loop(request: Any) -> Callable[[Any], Any]:
+    """``asyncio.run``, or the same on a uvloop event loop."""
+    if request.param == "asyncio":
+        return asyncio.run
+    uvloop = pytest.importorskip("uvloop")
+
+    def run_on_uvloop(coro: Any) -> Any:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            return runner.run(coro)
+    return run_on_uvloop
+
+
 def run(coro: Awaitable[Any]) -> Any:
     async def main() -> Any:
         return await coro
@@ -127,7 +140,7 @@ def test_call_async_trap_is_a_trap_and_wrong_store_raises():
 
 # ------------------------------------------------------------ async host functions
 
-def test_async_host_function_lets_the_loop_run():
+def test_async_host_function_lets_the_loop_run(run_loop: Callable[[Any], Any]):
     async def main() -> None:
         store, ex = await guest()
         ticks = 0
@@ -144,7 +157,7 @@ def test_async_host_function_lets_the_loop_run():
         assert ticks >= 3
         assert ex["g"].value(store) == 2
         task.cancel()
-    asyncio.run(main())
+    run_loop(main())
 
 
 def test_caller_stays_valid_across_awaits():
@@ -215,7 +228,7 @@ def test_host_results_and_exceptions():
     asyncio.run(main())
 
 
-def test_nested_call_async_through_the_caller():
+def test_nested_call_async_through_the_caller(run_loop: Callable[[Any], Any]):
     async def host(caller: wt.Caller, n: int) -> int:
         add = caller["add"]
         inner = await add.call_async(caller, n, 1000)
@@ -228,12 +241,12 @@ def test_nested_call_async_through_the_caller():
     async def main() -> None:
         store, ex = await guest(host=host, access_caller=True)
         assert await ex["run"].call_async(store, 1) == 1001 + 2
-    asyncio.run(main())
+    run_loop(main())
 
 
 # ------------------------------------------------------------------- cancellation
 
-def test_cancel_during_a_host_call():
+def test_cancel_during_a_host_call(run_loop: Callable[[Any], Any]):
     events: List[str] = []
     host_frames: List[Any] = []
 
@@ -268,7 +281,7 @@ def test_cancel_during_a_host_call():
         assert events == ["cancelled", "finally"]
         ex["g"].set_value(store, 0)
         assert ex["g"].value(store) == 0
-    asyncio.run(main())
+    run_loop(main())
     gc.collect()
     assert all(ref() is None for ref in host_frames)
 
@@ -316,7 +329,7 @@ def test_close_and_garbage_collection_of_unfinished_calls():
 
 # ---------------------------------------------------------------- one Store, many calls
 
-def test_calls_on_one_store_are_serialized_in_order():
+def test_calls_on_one_store_are_serialized_in_order(run_loop: Callable[[Any], Any]):
     order: List[int] = []
 
     async def host(n: int) -> int:
@@ -340,7 +353,7 @@ def test_calls_on_one_store_are_serialized_in_order():
         assert await first == 1 and await third == 3
         assert second.cancelled()
         assert order == [1, -1, 3, -3]
-    asyncio.run(main())
+    run_loop(main())
 
 
 def test_stores_on_one_loop_overlap():
@@ -357,7 +370,7 @@ def test_stores_on_one_loop_overlap():
     asyncio.run(main())
 
 
-def test_concurrent_guest_calls_1000():
+def test_concurrent_guest_calls_1000(run_loop: Callable[[Any], Any]):
     """1,000 guest calls each awaiting a 20 ms sleep in a host function, one loop."""
     async def main() -> float:
         engine = wt.Engine()
@@ -367,7 +380,7 @@ def test_concurrent_guest_calls_1000():
         start = time.perf_counter()
         assert await asyncio.gather(*(f.call_async(s, 20) for f, s in zip(runs, stores))) == [21] * 1000
         return time.perf_counter() - start
-    assert asyncio.run(main()) < 5.0  # ~0.1 s here; sync would be 20 s
+    assert run_loop(main()) < 5.0  # ~0.1 s here; sync would be 20 s
 
 
 # --------------------------------------------------------------- instantiate_async
@@ -608,7 +621,7 @@ def spin_engine(**settings: Any) -> tuple[wt.Engine, wt.Module]:
     return engine, wt.Module(engine, SPIN_WAT)
 
 
-def test_epoch_yields_keep_the_loop_responsive():
+def test_epoch_yields_keep_the_loop_responsive(run_loop: Callable[[Any], Any]):
     engine, module = spin_engine(epoch_interruption=True)
     store = wt.Store(engine)
     spin = wt.Instance(store, module, []).exports(store)["spin"]
@@ -622,7 +635,7 @@ def test_epoch_yields_keep_the_loop_responsive():
             result = await largest_gap(spin.call_async(store, n))
         assert ticker.ticks > 10 and not ticker.running
         return result
-    value, gap, wall = asyncio.run(main())
+    value, gap, wall = run_loop(main())
     assert value == n
     assert gap < max(0.05, wall / 3), (gap, wall)
 
@@ -630,11 +643,11 @@ def test_epoch_yields_keep_the_loop_responsive():
     plain = wt.Store(engine)
     plain.set_epoch_deadline(1 << 40)
     spin = wt.Instance(plain, module, []).exports(plain)["spin"]
-    value, gap, wall = asyncio.run(largest_gap(spin.call_async(plain, n)))
+    value, gap, wall = run_loop(largest_gap(spin.call_async(plain, n)))
     assert value == n and gap >= wall * 0.9
 
 
-def test_cancel_at_an_epoch_yield():
+def test_cancel_at_an_epoch_yield(run_loop: Callable[[Any], Any]):
     engine, module = spin_engine(epoch_interruption=True)
     store = wt.Store(engine)
     spin = wt.Instance(store, module, []).exports(store)["spin"]
@@ -650,7 +663,7 @@ def test_cancel_at_an_epoch_yield():
                 await task
             assert time.perf_counter() - start < 0.5
             assert await spin.call_async(store, 1000) == 1000
-    asyncio.run(main())
+    run_loop(main())
 
 
 def test_epoch_yield_needs_epoch_interruption():
@@ -755,3 +768,13 @@ def test_epoch_ticker():
     time.sleep(0.01)
     ticker.stop()
     assert ticker.ticks > 0
+
+
+def test_the_plugin_server_example_runs():
+    import subprocess
+    import sys
+    from repo import ROOT
+    done = subprocess.run([sys.executable, "-P", str(ROOT / "examples" / "asyncio_plugins.py")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("200 requests (150 awaiting a 20 ms host call, 50 CPU-bound) in ")

@@ -46,7 +46,8 @@ async def sleeper(host: Callable[..., Awaitable[Any]] = sleep,
     return store, instance.get_func(store, "run"), instance.get_func(store, "add")
 
 
-def test_call_async_awaits_a_host_import():
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_call_async_awaits_a_host_import(loop: str):
     async def main() -> None:
         store, run, add = await sleeper()
         ticks = 0
@@ -71,7 +72,12 @@ def test_call_async_awaits_a_host_import():
         start = time.perf_counter()
         assert await asyncio.gather(*(r.call_async(s, 50) for s, r, _ in pairs)) == [51] * 20
         assert time.perf_counter() - start < 0.9
-    asyncio.run(main())
+    if loop == "asyncio":
+        asyncio.run(main())
+    else:
+        uvloop = pytest.importorskip("uvloop")
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            runner.run(main())
 
 
 def test_strings_and_lists_cross_an_async_host_function():
