@@ -538,7 +538,13 @@ cdef class _CallFuture(_LiveObject):
         self.trap = NULL
         if error != NULL or trap != NULL:
             try:
-                raise _failure(self.store, error, trap)
+                failure = _failure(self.store, error, trap)
+                if error != NULL and type(failure) is WasmtimeError and lib.wasmtime_context_has_exception(
+                        self.store._ctx_c):
+                    # An uncaught wasm exception: a Trap, as the sync call reports it.
+                    from ._trap import Trap
+                    failure = Trap(str(failure))
+                raise failure
             finally:
                 self._free_buffers()
         try:

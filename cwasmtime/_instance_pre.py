@@ -48,23 +48,23 @@ class InstancePre(Managed[Any]):
     def instantiate(self, store: Storelike) -> Instance:
         """A new instance in ``store``; raises WasmtimeError on failure and Trap if the
         start function traps (or the host exception that made it fail)."""
-        s = _native.store_of(store)
-        if self._needs_wasi:
-            require_wasi_context(s, self.module)
-        if self._needs_async:
-            _native.mark_async(s)
+        s = self._prepare(_native.store_of(store))
         return Instance._from_handle(s, _native.instantiate_pre(s, self.ptr(), self._hosts))
 
     def instantiate_async(self, store: Storelike) -> Awaitable[Instance]:
         """``await instance_pre.instantiate_async(store)``: as ``instantiate``, driven by
         the event loop (a start function may await async host functions)."""
-        s = _native.store_of_async(store)
+        s = self._prepare(_native.store_of_async(store))
+        return _native.instantiate_async(s, None, None, self, self._hosts,
+                                         lambda handle: Instance._from_handle(s, handle))
+
+    def _prepare(self, s: _native.Store) -> _native.Store:
+        """``s``, checked (its WASI context) and marked (async) for an instance of this."""
         if self._needs_wasi:
             require_wasi_context(s, self.module)
         if self._needs_async:
             _native.mark_async(s)
-        return _native.instantiate_async(s, None, None, self, self._hosts,
-                                         lambda handle: Instance._from_handle(s, handle))
+        return s
 
     def _repr(self) -> str:
         return f"<InstancePre of Module {self.module._contents()}>"

@@ -93,6 +93,13 @@ class Linker(Managed[Any]):
         if self._defines_wasi:
             require_wasi_context(store, module)
 
+    def _prepare(self, s: _native.Store, module: Module) -> _native.Store:
+        """``s``, checked (see _check_imports) and marked (async) for an instance of ``module``."""
+        self._check_imports(s, module_arg(module))
+        if self._imports_async(module):
+            _native.mark_async(s)
+        return s
+
     def define(self, store: Storelike, module: str, name: str, item: AsExtern) -> None:
         """Define ``item`` (from ``store``) as ``module``/``name``."""
         module_b = module.encode("utf-8")
@@ -108,14 +115,7 @@ class Linker(Managed[Any]):
                     access_caller: bool = False) -> None:
         """Define a host function as ``module``/``name`` without a Store, so this linker
         can instantiate into any Store. ``func`` is called as for ``Func``."""
-        module_b = module.encode("utf-8")
-        name_b = name.encode("utf-8")
-        if not isinstance(ty, FuncType):
-            raise TypeError("expected a FuncType")
-        ty_ptr = ty._ptr_for(self.engine)
-        check(_native.linker_define_func(self.ptr(), module_b, name_b, ty_ptr, func,
-                                         bool(access_caller), self._hosts))
-        self._store_items.pop((module, name), None)
+        self._define_host(_native.linker_define_func, module, name, ty, func, access_caller)
         self._async_funcs.discard((module, name))
 
     def define_func_async(self, module: str, name: str, ty: FuncType,
@@ -123,15 +123,18 @@ class Linker(Managed[Any]):
         """Define an async host function as ``module``/``name``: ``func`` is called as for
         ``define_func`` and returns an awaitable (``async def``), awaited while the guest
         waits. Stores whose instances import it run wasm through ``call_async`` only."""
+        self._define_host(_native.linker_define_func_async, module, name, ty, func, access_caller)
+        self._async_funcs.add((module, name))
+
+    def _define_host(self, define: Callable[..., Any], module: str, name: str, ty: FuncType,
+                     func: Callable[..., Any], access_caller: bool) -> None:
         module_b = module.encode("utf-8")
         name_b = name.encode("utf-8")
         if not isinstance(ty, FuncType):
             raise TypeError("expected a FuncType")
         ty_ptr = ty._ptr_for(self.engine)
-        check(_native.linker_define_func_async(self.ptr(), module_b, name_b, ty_ptr, func,
-                                               bool(access_caller), self._hosts))
+        check(define(self.ptr(), module_b, name_b, ty_ptr, func, bool(access_caller), self._hosts))
         self._store_items.pop((module, name), None)
-        self._async_funcs.add((module, name))
 
     def _imports_async(self, module: Module) -> bool:
         """Whether ``module`` imports one of this linker's async host functions."""
@@ -163,9 +166,7 @@ class Linker(Managed[Any]):
             raise TypeError("expected a `Module`")
         name_b = name.encode("utf-8")
         s = self._store_of(store)
-        self._check_imports(s, module)  # a reactor is instantiated now
-        if self._imports_async(module):
-            _native.mark_async(s)
+        self._prepare(s, module)  # a reactor is instantiated now
         s._keep_linked(self._hosts)
         with s._running_wasm() as ctx:
             error = lib.wasmtime_linker_module(self.ptr(), ctx, name_b, len(name_b), module.ptr())
@@ -177,20 +178,14 @@ class Linker(Managed[Any]):
     def instantiate(self, store: Storelike, module: Module) -> Instance:
         """Instantiate ``module`` in ``store`` with this linker's definitions; raises
         WasmtimeError for a missing/mismatched import and Trap if the start traps."""
-        s = _native.store_of(store)
-        self._check_imports(s, module_arg(module))
-        if self._imports_async(module):
-            _native.mark_async(s)
+        s = self._prepare(_native.store_of(store), module)
         return Instance._from_handle(
             s, _native.linker_instantiate(s, self.ptr(), module.ptr(), self._hosts))
 
     def instantiate_async(self, store: Storelike, module: Module) -> Awaitable[Instance]:
         """``await linker.instantiate_async(store, module)``: as ``instantiate``, driven by
         the event loop (a start function may await async host functions)."""
-        s = _native.store_of_async(store)
-        self._check_imports(s, module_arg(module))
-        if self._imports_async(module):
-            _native.mark_async(s)
+        s = self._prepare(_native.store_of_async(store), module)
         return _native.instantiate_async(s, self, module, None, self._hosts,
                                          lambda handle: Instance._from_handle(s, handle))
 

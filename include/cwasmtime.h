@@ -1470,6 +1470,9 @@ wasmtime_call_future_t *wasmtime_instance_pre_instantiate_async(const wasmtime_i
 void wasmtime_context_epoch_deadline_async_yield_and_update(wasmtime_context_t *context, uint64_t delta);
 /* interval 0 stops yielding; an error when the Store has no fuel configured */
 wasmtime_error_t *wasmtime_context_fuel_async_yield_interval(wasmtime_context_t *context, uint64_t interval);
+/* Whether a wasm exception thrown out of a call is pending in the store: an async call
+   reports it as an error, where a sync call reports a trap. */
+bool wasmtime_context_has_exception(wasmtime_context_t *store);
 
 wasmtime_call_future_t *wasmtime_component_func_call_async(const wasmtime_component_func_t *func, wasmtime_context_t *context, const wasmtime_component_val_t *args, size_t args_size, wasmtime_component_val_t *results, size_t results_size, wasmtime_error_t **error_ret);
 wasmtime_error_t *wasmtime_component_linker_instance_add_func_async(wasmtime_component_linker_instance_t *linker_instance, const char *name, size_t name_len, wasmtime_component_func_async_callback_t callback, void *data, wasmtime_finalizer_t finalizer);

@@ -11,6 +11,7 @@ import weakref
 from typing import Any, Awaitable, Callable, List
 
 import pytest
+import repo
 from isolation import assert_clean_exit, run_isolated
 
 import cwasmtime as wt
@@ -593,24 +594,12 @@ SPIN_WAT = """(module (func (export "spin") (param i64) (result i64) (local i64)
 async def largest_gap(work: Awaitable[Any]) -> tuple[Any, float, float]:
     """Run ``work`` next to a task sleeping 1 ms in a loop: (its value, the task's
     largest gap between wake-ups, the wall time)."""
-    gaps: List[float] = []
-    stop = False
+    values: List[Any] = []
 
-    async def ticker() -> None:
-        last = time.perf_counter()
-        while not stop:
-            await asyncio.sleep(0.001)
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
-    task = asyncio.ensure_future(ticker())
-    await asyncio.sleep(0.002)
-    start = time.perf_counter()
-    value = await work
-    wall = time.perf_counter() - start
-    stop = True
-    await task
-    return value, max(gaps), wall
+    async def keep() -> None:
+        values.append(await work)
+    gap, _, wall = await repo.load("benchmarks/asyncio_scenarios.py").gaps_during(keep())
+    return values[0], gap, wall
 
 
 def spin_engine(**settings: Any) -> tuple[wt.Engine, wt.Module]:
@@ -773,8 +762,21 @@ def test_epoch_ticker():
 def test_the_plugin_server_example_runs():
     import subprocess
     import sys
-    from repo import ROOT
-    done = subprocess.run([sys.executable, "-P", str(ROOT / "examples" / "asyncio_plugins.py")],
+    done = subprocess.run([sys.executable, "-P", str(repo.ROOT / "examples" / "asyncio_plugins.py")],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("200 requests (150 awaiting a 20 ms host call, 50 CPU-bound) in ")
+
+
+def test_an_uncaught_wasm_exception_is_a_trap_as_for_sync_calls():
+    config = wt.Config()
+    config.wasm_exceptions = True
+    engine = wt.Engine(config)
+    store = wt.Store(engine)
+    module = wt.Module(engine, '(module (tag $t (param i32)) (func (export "f") i32.const 1 throw $t))')
+    f = wt.Instance(store, module, []).exports(store)["f"]
+    with pytest.raises(wt.Trap) as sync:
+        f(store)
+    with pytest.raises(wt.Trap) as awaited:
+        run(f.call_async(store))
+    assert str(awaited.value).splitlines()[0] == str(sync.value).splitlines()[0]

@@ -147,13 +147,7 @@ class Linker(_Lockable):
 
     def instantiate(self, store: Storelike, component: Component) -> Instance:
         """Instantiate ``component`` in ``store`` with this linker's definitions."""
-        self._assert_not_locked()
-        if not isinstance(component, Component):
-            raise TypeError("expected a Component")
-        s = _native.store_of(store)
-        self._require_wasi_contexts(s, component)
-        self._refuse_async_host_params(component)
-        self._mark_async(s)
+        s = self._prepare(_native.store_of, store, component)
         s._keep_linked(self._hosts)
         instance = ffi.new("wasmtime_component_instance_t *")
         with s._running_wasm() as ctx:
@@ -165,21 +159,25 @@ class Linker(_Lockable):
     def instantiate_async(self, store: Storelike, component: Component) -> Awaitable[Instance]:
         """``await linker.instantiate_async(store, component)``: as ``instantiate``,
         driven by the event loop."""
-        self._assert_not_locked()
-        if not isinstance(component, Component):
-            raise TypeError("expected a Component")
-        s = _native.store_of_async(store)
-        self._require_wasi_contexts(s, component)
-        self._refuse_async_host_params(component)
-        self._mark_async(s)
+        s = self._prepare(_native.store_of_async, store, component)
         return _native.component_instantiate_async(s, self, component, self._hosts,
                                                    lambda instance: Instance._from_raw(s, instance))
 
-    def _mark_async(self, store: _native.Store) -> None:
+    def _prepare(self, store_of: Callable[[Storelike], _native.Store], store: Storelike,
+                 component: Component) -> _native.Store:
+        """The Store behind ``store`` (``store_of``), checked for an instance of
+        ``component`` from this linker, and marked async if that needs ``call_async``."""
+        self._assert_not_locked()
+        if not isinstance(component, Component):
+            raise TypeError("expected a Component")
+        s = store_of(store)
+        self._require_wasi_contexts(s, component)
+        self._refuse_async_host_params(component)
         if self._async_wasi:
-            _native.mark_async_wasi(store)
+            _native.mark_async_wasi(s)
         elif self._async:
-            _native.mark_async(store)
+            _native.mark_async(s)
+        return s
 
     def _refuse_async_host_params(self, component: Component) -> None:
         """Refuse a component that imports, from this linker's ``add_func`` functions,
