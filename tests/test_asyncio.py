@@ -174,10 +174,22 @@ def test_caller_stays_valid_across_awaits():
     wat = GUEST.replace('(func (export "boom") unreachable)',
                         '(func (export "read") (result i32) i32.const 8 i32.load8_u)')
 
+    callers: List[wt.Caller] = []
+
+    async def keep(caller: wt.Caller, n: int) -> int:
+        callers.append(caller)
+        await asyncio.sleep(0)
+        return n
+
     async def main() -> None:
         store, ex = await guest(host=host, access_caller=True, wat=wat)
         assert await ex["run"].call_async(store, 21) == 42
         assert await ex["read"].call_async(store) == 42
+        store, ex = await guest(host=keep, access_caller=True)
+        assert await ex["run"].call_async(store, 3) == 3
+        assert callers[0].get("mem") is None  # valid until its host call finished
+        with pytest.raises(ValueError, match="caller is no longer valid"):
+            ex["mem"].read(callers[0], 0, 1)
     asyncio.run(main())
     assert seen == [42]
 

@@ -219,3 +219,22 @@ def test_wasip2_async_runs_the_command(tmp_path: Path):
     out = (tmp_path / "async" / "stdout").read_bytes()
     assert (outcome, out, (tmp_path / "async" / "stderr").read_bytes()) == expected
     assert out.startswith(prologue(*argv, stdin=b"hi"))
+
+
+def test_wasi_http_async_marks_the_store():
+    engine = wt.Engine()
+    linker = c.Linker(engine)
+    linker.add_wasi_http_async()
+    assert repr(linker) == "<component.Linker with WASI HTTP>"
+    trivial = c.Component(engine, """(component
+      (core module $m (func (export "f") (result i32) i32.const 7))
+      (core instance $i (instantiate $m))
+      (func (export "f") (result u32) (canon lift (core func $i "f"))))""")
+    store = wt.Store(engine)
+    with pytest.raises(wt.WasmtimeError, match="needs async calls"):
+        linker.instantiate(store, trivial)
+
+    async def main() -> Any:
+        instance = await linker.instantiate_async(store, trivial)
+        return await instance.get_func(store, "f").call_async(store)
+    assert asyncio.run(main()) == 7
