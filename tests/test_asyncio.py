@@ -154,7 +154,7 @@ def test_async_host_function_lets_the_loop_run(run_loop: Callable[[Any], Any]):
         task = asyncio.ensure_future(ticker())
         start = time.perf_counter()
         assert await ex["run"].call_async(store, 60) == 61
-        assert time.perf_counter() - start >= 0.05
+        assert time.perf_counter() - start >= 0.045  # uvloop rounds timers to 1 ms
         assert ticks >= 3
         assert ex["g"].value(store) == 2
         task.cancel()

@@ -60,7 +60,7 @@ def test_call_async_awaits_a_host_import(loop: str):
         task = asyncio.ensure_future(ticker())
         start = time.perf_counter()
         assert await run.call_async(store, 50) == 51
-        assert time.perf_counter() - start >= 0.05 and ticks >= 3
+        assert time.perf_counter() - start >= 0.045 and ticks >= 3  # uvloop rounds timers to ms
         assert await add.call_async(store, 2, 3) == 5
         with pytest.raises(TypeError, match="wrong number of parameters"):
             await add.call_async(store, 1)
