@@ -1,7 +1,7 @@
 """Serving wasm plugins from an asyncio program (cwasmtime's asyncio API).
 
 A line-based TCP server: each request line ``<plugin> <n>`` runs that plugin's
-``handle(n)`` in a fresh Store (instantiated from an InstancePre: ~2 µs) and answers
+``handle(n)`` in a fresh Store (instantiated from an InstancePre: ~25 µs) and answers
 with its result. The plugins:
 
 * ``lookup`` calls the async host function ``host.fetch(key)``, which awaits (as a
