@@ -50,6 +50,7 @@ _EXPORTS = {
     "SharedMemory": "_sharedmemory",
     # Beyond wasmtime-py (so not in __all__).
     "PoolingAllocationConfig": "_pooling",
+    "EpochTicker": "_epoch_ticker",
     # Why libwasmtime could not be provided (not in wasmtime-py, so not in __all__).
     "LibraryError": "_library",
     "UnsupportedPlatformError": "_library",
@@ -94,6 +95,7 @@ if not TYPE_CHECKING:
 if TYPE_CHECKING:
     from ._config import Config as Config
     from ._engine import Engine as Engine
+    from ._epoch_ticker import EpochTicker as EpochTicker
     from ._error import ExitTrap as ExitTrap, WasmtimeError as WasmtimeError
     from ._instance import Instance as Instance
     from ._instance_pre import InstancePre as InstancePre

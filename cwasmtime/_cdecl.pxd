@@ -352,3 +352,44 @@ cdef extern from "cwasmtime_native.h":
     void cw_wasmtime_component_val_delete(wasmtime_component_val_t* val)
     wasmtime_component_resource_any_t* cw_wasmtime_component_resource_any_clone(
         const wasmtime_component_resource_any_t* resource)
+
+
+# ------------------------------------------------------------------------- async
+cdef extern from "<stdbool.h>":
+    ctypedef bint cw_bool "bool"   # C's bool, for callbacks Wasmtime calls
+
+cdef extern from "cwasmtime.h":
+    ctypedef struct wasmtime_call_future_t
+    ctypedef struct wasmtime_component_linker_t
+    ctypedef struct wasmtime_component_t
+    ctypedef struct wasmtime_component_instance_t:
+        pass
+
+    ctypedef struct wasmtime_async_continuation_t:
+        cw_bool (*callback)(void* env) noexcept
+        void* env
+        void (*finalizer)(void*) noexcept
+
+
+cdef extern from "cwasmtime_native.h":
+    bint cw_wasmtime_call_future_poll(wasmtime_call_future_t* future) nogil
+    void cw_wasmtime_call_future_delete(wasmtime_call_future_t* future) nogil
+    wasmtime_call_future_t* cw_wasmtime_func_call_async(
+        wasmtime_context_t* context, const wasmtime_func_t* func, const wasmtime_val_t* args,
+        size_t nargs, wasmtime_val_t* results, size_t nresults, wasm_trap_t** trap_ret,
+        wasmtime_error_t** error_ret)
+    wasmtime_call_future_t* cw_wasmtime_linker_instantiate_async(
+        const wasmtime_linker_t* linker, wasmtime_context_t* context,
+        const wasmtime_module_t* module, wasmtime_instance_t* instance,
+        wasm_trap_t** trap_ret, wasmtime_error_t** error_ret)
+    wasmtime_call_future_t* cw_wasmtime_instance_pre_instantiate_async(
+        const wasmtime_instance_pre_t* instance_pre, wasmtime_context_t* context,
+        wasmtime_instance_t* instance, wasm_trap_t** trap_ret, wasmtime_error_t** error_ret)
+    wasmtime_call_future_t* cw_wasmtime_component_func_call_async(
+        const wasmtime_component_func_t* func, wasmtime_context_t* context,
+        const wasmtime_component_val_t* args, size_t args_size,
+        wasmtime_component_val_t* results, size_t results_size, wasmtime_error_t** error_ret)
+    wasmtime_call_future_t* cw_wasmtime_component_linker_instantiate_async(
+        const wasmtime_component_linker_t* linker, wasmtime_context_t* context,
+        const wasmtime_component_t* component, wasmtime_component_instance_t* instance_out,
+        wasmtime_error_t** error_ret)

@@ -62,6 +62,11 @@ cdef class ComponentFunc(_LiveObject):
             self._plan = _component_plan(ty)
         return _component_call(self, s, store_and_params)
 
+    def call_async(self, store, *params):
+        """``await func.call_async(store, *params)``: the call, driven by the event loop
+        (see README, asyncio); values and errors as for a call."""
+        return _component_call_async(self, store, params)
+
     def post_return(self, store):
         """Finish the previous call (frees what the guest kept for the results)."""
         cdef Store s = self._checked(store)

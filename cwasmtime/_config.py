@@ -244,6 +244,10 @@ class Config(Managed[Any]):
     max_wasm_stack = _size(
         "wasmtime_config_max_wasm_stack_set",
         "Maximum stack size, in bytes, wasm code may use (must fit in the OS stack).")
+    async_stack_size = _size(
+        "wasmtime_config_async_stack_size_set",
+        "Size, in bytes, of the stack each call_async runs on (default 2 MiB): at least "
+        "max_wasm_stack + 256 KiB, as host functions run on it too.")
     shared_memory = _flag(
         "wasmtime_config_shared_memory_set", "Allow creating shared memories (off by default).")
     gc_support = _flag("wasmtime_config_gc_support_set", "Enable GC support at all (default on).")

@@ -29,9 +29,13 @@ if TYPE_CHECKING:
 
 __all__ = ["check_config", "host_isa"]
 
-# Wasmtime's async_stack_size: not settable through cwasmtime, and max_wasm_stack may
-# not exceed it even when no async code runs.
+# Wasmtime's default async_stack_size (Config.async_stack_size): max_wasm_stack may not
+# exceed it even when no async code runs.
 _ASYNC_STACK_SIZE = 2 << 20
+# Stack an explicit async_stack_size must leave above max_wasm_stack: the host code
+# (Python host functions, coroutines) runs on the same fiber stack, and overflowing it
+# aborts the process.
+_ASYNC_HOST_HEADROOM = 256 << 10
 
 # Settings of Wasmtime's own Cranelift builder (wasmtime-cranelift builder.rs), for
 # cranelift_flag_set only: name -> what its value must parse as.
@@ -251,9 +255,8 @@ def _check_pooling(config: "Config", pool: PoolingAllocationConfig, isa: str) ->
     tables = _in_address_space(
         table * pool.total_tables,
         f"The table pool, {name}total_tables ({pool.total_tables}) slots of {table} bytes,")
-    # Each async stack (Wasmtime's default size: cwasmtime cannot change it) has a guard
-    # page, protected one by one: two mappings a stack.
-    stack = _pages(_ASYNC_STACK_SIZE) + _PAGE
+    # Each async stack has a guard page, protected one by one: two mappings a stack.
+    stack = _pages(config._applied.get("async_stack_size", _ASYNC_STACK_SIZE)) + _PAGE
     left = _mappings_left()
     if left is not None and 2 * pool.total_stacks + _OTHER_MAPPINGS > left:
         raise WasmtimeError(
@@ -296,7 +299,15 @@ def check_config(config: "Config") -> None:
     stack = applied.get("max_wasm_stack")
     if stack == 0:
         raise WasmtimeError("Config.max_wasm_stack cannot be zero")
-    if isinstance(stack, int) and stack > _ASYNC_STACK_SIZE:
+    async_stack = applied.get("async_stack_size")
+    if isinstance(async_stack, int):
+        wasm_stack = stack if isinstance(stack, int) else 512 << 10
+        if async_stack < wasm_stack + _ASYNC_HOST_HEADROOM:
+            raise WasmtimeError(
+                f"Config.async_stack_size ({async_stack}) must be at least max_wasm_stack "
+                f"({wasm_stack}) + {_ASYNC_HOST_HEADROOM >> 10} KiB: host functions run on the "
+                f"same stack, after wasm")
+    elif isinstance(stack, int) and stack > _ASYNC_STACK_SIZE:
         raise WasmtimeError(f"Config.max_wasm_stack ({stack}) cannot exceed Wasmtime's "
                             f"async_stack_size ({_ASYNC_STACK_SIZE})")
     _check_flags(config, isa)

@@ -10,6 +10,8 @@ def _floor_call_add(Func func, Store store, int32_t a, int32_t b):
     cdef wasm_trap_t* trap = NULL
     cdef wasmtime_error_t* error
     store._check()
+    if store._async_required:  # Wasmtime would abort where the guest reaches async code
+        _needs_async(store)
     _same_store(func._store, store)
     slots[0].i32 = a
     slots[1].i32 = b

@@ -135,6 +135,11 @@ cdef class Func(_LiveObject):
         return _func_vectorcall(self, PySequence_Fast_ITEMS(store_and_params),
                                 len(store_and_params), NULL)
 
+    def call_async(self, store, *params):
+        """``await func.call_async(store, *params)``: the call, driven by the event loop
+        (see README, asyncio); values, results and errors as for ``__call__``."""
+        return _func_call_async(self, store, params)
+
     def typed(self, store, *, bint release_gil=True):
         """This function bound to ``store`` and its signature, checked once: the
         fastest way to call it repeatedly, as ``typed(1, 2)``. Values, results and

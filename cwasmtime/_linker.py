@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Set, Tuple
 
 from . import _native
 from ._capi import ffi, lib
@@ -43,6 +43,9 @@ class Linker(Managed[Any]):
         # The envs of its host functions: the C side borrows them; this list keeps
         # them, shared with every Store (and InstancePre) that may call them.
         self._hosts: List[Any] = []
+        # (module, name) of each async host function (define_func_async): a Store whose
+        # instances may call one runs wasm through call_async only.
+        self._async_funcs: Set[Tuple[str, str]] = set()
 
     def _delete(self, ptr: Any) -> None:
         lib.wasmtime_linker_delete(ptr)
@@ -90,6 +93,13 @@ class Linker(Managed[Any]):
         if self._defines_wasi:
             require_wasi_context(store, module)
 
+    def _prepare(self, s: _native.Store, module: Module) -> _native.Store:
+        """``s``, checked (see _check_imports) and marked (async) for an instance of ``module``."""
+        self._check_imports(s, module_arg(module))
+        if self._imports_async(module):
+            _native.mark_async(s)
+        return s
+
     def define(self, store: Storelike, module: str, name: str, item: AsExtern) -> None:
         """Define ``item`` (from ``store``) as ``module``/``name``."""
         module_b = module.encode("utf-8")
@@ -105,14 +115,31 @@ class Linker(Managed[Any]):
                     access_caller: bool = False) -> None:
         """Define a host function as ``module``/``name`` without a Store, so this linker
         can instantiate into any Store. ``func`` is called as for ``Func``."""
+        self._define_host(_native.linker_define_func, module, name, ty, func, access_caller)
+        self._async_funcs.discard((module, name))
+
+    def define_func_async(self, module: str, name: str, ty: FuncType,
+                          func: Callable[..., Awaitable[Any]], access_caller: bool = False) -> None:
+        """Define an async host function as ``module``/``name``: ``func`` is called as for
+        ``define_func`` and returns an awaitable (``async def``), awaited while the guest
+        waits. Stores whose instances import it run wasm through ``call_async`` only."""
+        self._define_host(_native.linker_define_func_async, module, name, ty, func, access_caller)
+        self._async_funcs.add((module, name))
+
+    def _define_host(self, define: Callable[..., Any], module: str, name: str, ty: FuncType,
+                     func: Callable[..., Any], access_caller: bool) -> None:
         module_b = module.encode("utf-8")
         name_b = name.encode("utf-8")
         if not isinstance(ty, FuncType):
             raise TypeError("expected a FuncType")
         ty_ptr = ty._ptr_for(self.engine)
-        check(_native.linker_define_func(self.ptr(), module_b, name_b, ty_ptr, func,
-                                         bool(access_caller), self._hosts))
+        check(define(self.ptr(), module_b, name_b, ty_ptr, func, bool(access_caller), self._hosts))
         self._store_items.pop((module, name), None)
+
+    def _imports_async(self, module: Module) -> bool:
+        """Whether ``module`` imports one of this linker's async host functions."""
+        funcs = self._async_funcs
+        return bool(funcs) and any((imp.module, imp.name or "") in funcs for imp in module.imports)
 
     def define_instance(self, store: Storelike, name: str, instance: Instance) -> None:
         """Define every export of ``instance`` under module name ``name``."""
@@ -139,7 +166,7 @@ class Linker(Managed[Any]):
             raise TypeError("expected a `Module`")
         name_b = name.encode("utf-8")
         s = self._store_of(store)
-        self._check_imports(s, module)  # a reactor is instantiated now
+        self._prepare(s, module)  # a reactor is instantiated now
         s._keep_linked(self._hosts)
         with s._running_wasm() as ctx:
             error = lib.wasmtime_linker_module(self.ptr(), ctx, name_b, len(name_b), module.ptr())
@@ -151,10 +178,16 @@ class Linker(Managed[Any]):
     def instantiate(self, store: Storelike, module: Module) -> Instance:
         """Instantiate ``module`` in ``store`` with this linker's definitions; raises
         WasmtimeError for a missing/mismatched import and Trap if the start traps."""
-        s = _native.store_of(store)
-        self._check_imports(s, module_arg(module))
+        s = self._prepare(_native.store_of(store), module)
         return Instance._from_handle(
             s, _native.linker_instantiate(s, self.ptr(), module.ptr(), self._hosts))
+
+    def instantiate_async(self, store: Storelike, module: Module) -> Awaitable[Instance]:
+        """``await linker.instantiate_async(store, module)``: as ``instantiate``, driven by
+        the event loop (a start function may await async host functions)."""
+        s = self._prepare(_native.store_of_async(store), module)
+        return _native.instantiate_async(s, self, module, None, self._hosts,
+                                         lambda handle: Instance._from_handle(s, handle))
 
     def instantiate_pre(self, module: Module) -> InstancePre:
         """Resolve ``module``'s imports now; raises WasmtimeError if one is missing."""
@@ -163,12 +196,15 @@ class Linker(Managed[Any]):
         out = ffi.new("wasmtime_instance_pre_t **")
         check(lib.wasmtime_linker_instantiate_pre(self.ptr(), module.ptr(), out))
         return InstancePre._from_ptr(out[0], self.engine, self._hosts,
-                                     needs_wasi=self._defines_wasi)
+                                     needs_wasi=self._defines_wasi,
+                                     needs_async=self._imports_async(module))
 
     def get_default(self, store: Storelike, name: str) -> _native.Func:
         """The default export of module ``name`` (a no-op function if none)."""
         name_b = name.encode("utf-8")
         s = self._store_of(store)
+        if self._async_funcs:  # the default export of a module that may import them
+            _native.mark_async(s)
         s._keep_linked(self._hosts)
         extern = ffi.new("wasmtime_extern_t *")
         extern.kind = lib.WASMTIME_EXTERN_FUNC
@@ -190,6 +226,9 @@ class Linker(Managed[Any]):
             # Wasmtime would abort the process at the function's first call.
             raise WasmtimeError(f"{module}.{name} is a WASI function but the Store has no WASI "
                                 f"context; call store.set_wasi(WasiConfig()) first")
+        if (module, name) in self._async_funcs:
+            # Wasmtime does not mark the Store: a sync call of it would abort the process.
+            _native.mark_async(s)
         s._keep_linked(self._hosts)
         extern = ffi.new("wasmtime_extern_t *")
         with s._entered() as ctx:

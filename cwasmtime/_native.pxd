@@ -45,6 +45,8 @@ cdef class Store(_LiveObject):
     # borrows it), so the GC sees every reference back to the Store from there:
     cdef list _hosts              # its own host functions' envs, WASI custom outputs
     cdef dict _linked             # host envs of the linkers it instantiated from (by id)
+    cdef bint _async_required     # may reach async host code or yield: only call_async runs wasm
+    cdef object _async            # its _AsyncState once call_async was used (see _async.pxi)
     cdef object __weakref__
 
     cdef void _free(self) noexcept
@@ -186,6 +188,7 @@ cdef enum:
 
 
 cdef int _stack_too_small(Store store) except -1
+cdef int _needs_async(Store store) except -1
 
 
 cdef inline int _enter_wasm(Store store) except -1:
@@ -194,6 +197,8 @@ cdef inline int _enter_wasm(Store store) except -1:
     starts: a thread with less (threading.stack_size) would overflow it, a crash,
     where wasm would otherwise trap. On the main thread, SIGINT now stops it."""
     cdef unsigned long thread = PyThread_get_thread_ident()
+    if store._async_required:  # Wasmtime would abort where wasm reaches async host code
+        return _needs_async(store)
     if store._depth == 0:
         if cw_stack_left() < store._stack_need:
             return _stack_too_small(store)

@@ -12,7 +12,9 @@ call.
 
 One extension module, one file per concept (the classes are declared in _native.pxd):
 _store.pxi, _values.pxi, _func.pxi, _host.pxi, _memory.pxi, _externs.pxi,
-_instantiate.pxi, _component_values.pxi, _component_calls.pxi, _floors.pxi, _foreign.pxi."""
+_instantiate.pxi, _component_values.pxi, _component_calls.pxi, _floors.pxi, _foreign.pxi,
+_async.pxi (asyncio: call_async, async host functions), _component_async.pxi (the
+same for components), _ticker.pxi (EpochTicker's thread)."""
 cimport cython
 from cpython.buffer cimport (PyBUF_FORMAT, PyBUF_ND, PyBUF_SIMPLE, PyBUF_STRIDES,
                              PyBuffer_Release, PyObject_GetBuffer)
@@ -108,3 +110,6 @@ include "_component_values.pxi"
 include "_component_calls.pxi"
 include "_floors.pxi"
 include "_foreign.pxi"
+include "_async.pxi"
+include "_component_async.pxi"
+include "_ticker.pxi"

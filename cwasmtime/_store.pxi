@@ -139,6 +139,20 @@ cdef class Store(_LiveObject):
         if self._interrupt != NULL:  # what SIGINT advances the epoch by (see _enter_wasm)
             self._interrupt.ticks = max(<uint64_t>ticks_after_current, 1)
 
+    def epoch_deadline_async_yield_and_update(self, delta):
+        """Make wasm yield to the event loop (instead of trapping) each time the
+        engine's epoch passes this store's deadline, which is then moved ``delta`` ticks
+        on; the first deadline is ``delta`` ticks from now. Needs
+        ``Config.epoch_interruption``; from now on this Store runs wasm only through
+        ``call_async`` (see README, asyncio)."""
+        _epoch_async_yield(self, delta)
+
+    def fuel_async_yield_interval(self, interval):
+        """Make wasm yield to the event loop every ``interval`` units of fuel (0 or None:
+        never). Needs ``Config.consume_fuel``; from now on this Store runs wasm only
+        through ``call_async``."""
+        _fuel_async_yield(self, interval)
+
     def set_limits(self, memory_size=-1, table_elements=-1, instances=-1, tables=-1, memories=-1):
         """Cap this store's resources; a negative value leaves that limit unset."""
         limits = [PyNumber_Index(n) for n in (memory_size, table_elements, instances, tables, memories)]
@@ -148,6 +162,9 @@ cdef class Store(_LiveObject):
     def close(self):
         """Free the store and everything in it; later use of it or its objects raises."""
         if self._depth != 0:
+            if _suspended_call(self):
+                raise WasmtimeError("cannot close a Store while a call_async holds it "
+                                    "(await or cancel the call first)")
             raise WasmtimeError("cannot close a Store while wasm is running in it "
                                 "(or a thread is inside a call into it)")
         if self._views != 0:
@@ -212,6 +229,10 @@ cdef int _store_unusable(Store store) except -1:
     """Raise why ``store`` cannot be used now (Store._check's slow path)."""
     if store._ctx == NULL:
         raise ValueError("already closed")
+    if _suspended_call(store):
+        raise WasmtimeError(
+            "this Store is held by a call_async in progress: it is usable only from inside "
+            "that call (its async host functions), or once the call finished")
     raise WasmtimeError(
         "this Store is running wasm (or inside a call into Wasmtime) on another thread; "
         "a Store (and everything in it) may only be used by one thread at a time")

@@ -13,8 +13,9 @@
  * `const` is written on string and byte-buffer inputs, in callback signatures and in a
  * few other places where the C API has it; elsewhere it is omitted.  It never changes
  * the ABI, and passing a non-const pointer where const is declared is always fine.
- * Left out on purpose: async support (including the component API's *_async entry
- * points), the guest profiler, custom memory/stack creators and the GC reference/type
+ * Async support (call futures, async host functions, async instantiation, the
+ * component API's *_async entry points) is declared in its own section at the end.
+ * Left out on purpose: the guest profiler, custom memory/stack creators and the GC reference/type
  * families (anyref, eqref, structref, arrayref, exnref; of the rich wasmtime_valtype_t,
  * only what builds abstract reference types).  The GC reference structs that other
  * structs embed are still declared in full.  The component model API is declared in its
@@ -1432,5 +1433,51 @@ void wasmtime_component_linker_instance_delete(wasmtime_component_linker_instanc
 /* ---------------------------------------------------------------------------------- */
 
 wasmtime_error_t *wasmtime_wat2wasm(const char *wat, size_t wat_len, wasm_byte_vec_t *ret);
+
+/* ---------------------------------------------------------------------------------- */
+/* Async (cwasmtime/_async.pxi).  Every *_async entry point returns a call future the  */
+/* caller polls until it returns true, then deletes (deleting an unfinished one         */
+/* cancels the call).  The future borrows every argument, the context included, until  */
+/* it is deleted.  Signatures as Wasmtime v50's Rust code defines them.                */
+/* ---------------------------------------------------------------------------------- */
+
+typedef struct wasmtime_call_future wasmtime_call_future_t;
+
+/* What an async host function leaves for Wasmtime to poll: callback(env) until true */
+typedef struct wasmtime_async_continuation_t {
+    bool (*callback)(void *env);
+    void *env;
+    void (*finalizer)(void *);
+} wasmtime_async_continuation_t;
+
+/* Core async host function; must set *continuation_ret (the default one panics) */
+typedef void (*wasmtime_func_async_callback_t)(void *env, wasmtime_caller_t *caller, const wasmtime_val_t *args, size_t nargs, wasmtime_val_t *results, size_t nresults, wasm_trap_t **trap_ret, wasmtime_async_continuation_t *continuation_ret);
+
+/* Component async host function: args and ty are valid during this call only; an
+   error can only be reported here (before the continuation is polled) */
+typedef void (*wasmtime_component_func_async_callback_t)(void *env, wasmtime_context_t *context, const wasmtime_component_func_type_t *ty, wasmtime_component_val_t *args, size_t nargs, wasmtime_component_val_t *results, size_t nresults, wasmtime_error_t **error_ret, wasmtime_async_continuation_t *continuation_ret);
+
+bool wasmtime_call_future_poll(wasmtime_call_future_t *future);
+void wasmtime_call_future_delete(wasmtime_call_future_t *future);
+
+wasmtime_call_future_t *wasmtime_func_call_async(wasmtime_context_t *context, const wasmtime_func_t *func, const wasmtime_val_t *args, size_t nargs, wasmtime_val_t *results, size_t nresults, wasm_trap_t **trap_ret, wasmtime_error_t **error_ret);
+wasmtime_error_t *wasmtime_linker_define_async_func(wasmtime_linker_t *linker, const char *module, size_t module_len, const char *name, size_t name_len, const wasm_functype_t *ty, wasmtime_func_async_callback_t cb, void *data, wasmtime_finalizer_t finalizer);
+wasmtime_call_future_t *wasmtime_linker_instantiate_async(const wasmtime_linker_t *linker, wasmtime_context_t *context, const wasmtime_module_t *module, wasmtime_instance_t *instance, wasm_trap_t **trap_ret, wasmtime_error_t **error_ret);
+wasmtime_call_future_t *wasmtime_instance_pre_instantiate_async(const wasmtime_instance_pre_t *instance_pre, wasmtime_context_t *context, wasmtime_instance_t *instance, wasm_trap_t **trap_ret, wasmtime_error_t **error_ret);
+
+/* Returns void in v50 (the upstream header's wasmtime_error_t * is wrong: rax holds
+   garbage).  Does not set the first deadline: call set_epoch_deadline too. */
+void wasmtime_context_epoch_deadline_async_yield_and_update(wasmtime_context_t *context, uint64_t delta);
+/* interval 0 stops yielding; an error when the Store has no fuel configured */
+wasmtime_error_t *wasmtime_context_fuel_async_yield_interval(wasmtime_context_t *context, uint64_t interval);
+/* Whether a wasm exception thrown out of a call is pending in the store: an async call
+   reports it as an error, where a sync call reports a trap. */
+bool wasmtime_context_has_exception(wasmtime_context_t *store);
+
+wasmtime_call_future_t *wasmtime_component_func_call_async(const wasmtime_component_func_t *func, wasmtime_context_t *context, const wasmtime_component_val_t *args, size_t args_size, wasmtime_component_val_t *results, size_t results_size, wasmtime_error_t **error_ret);
+wasmtime_error_t *wasmtime_component_linker_instance_add_func_async(wasmtime_component_linker_instance_t *linker_instance, const char *name, size_t name_len, wasmtime_component_func_async_callback_t callback, void *data, wasmtime_finalizer_t finalizer);
+wasmtime_call_future_t *wasmtime_component_linker_instantiate_async(const wasmtime_component_linker_t *linker, wasmtime_context_t *context, const wasmtime_component_t *component, wasmtime_component_instance_t *instance_out, wasmtime_error_t **error_ret);
+wasmtime_error_t *wasmtime_component_linker_add_wasip2_async(wasmtime_component_linker_t *linker);
+wasmtime_error_t *wasmtime_component_linker_add_wasi_http_async(wasmtime_component_linker_t *linker);
 
 #endif /* CWASMTIME_H */

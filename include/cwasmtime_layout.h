@@ -395,5 +395,9 @@ static const cw_layout_entry cw_layout_table[] = {
   {"wasmtime_component_item_t", "", sizeof(struct wasmtime_component_item_t), _Alignof(struct wasmtime_component_item_t), 0},
   {"wasmtime_component_item_t", "kind", sizeof(((struct wasmtime_component_item_t*)0)->kind), __alignof__(((struct wasmtime_component_item_t*)0)->kind), offsetof(struct wasmtime_component_item_t, kind)},
   {"wasmtime_component_item_t", "of", sizeof(((struct wasmtime_component_item_t*)0)->of), __alignof__(((struct wasmtime_component_item_t*)0)->of), offsetof(struct wasmtime_component_item_t, of)},
+  {"wasmtime_async_continuation_t", "", sizeof(struct wasmtime_async_continuation_t), _Alignof(struct wasmtime_async_continuation_t), 0},
+  {"wasmtime_async_continuation_t", "callback", sizeof(((struct wasmtime_async_continuation_t*)0)->callback), __alignof__(((struct wasmtime_async_continuation_t*)0)->callback), offsetof(struct wasmtime_async_continuation_t, callback)},
+  {"wasmtime_async_continuation_t", "env", sizeof(((struct wasmtime_async_continuation_t*)0)->env), __alignof__(((struct wasmtime_async_continuation_t*)0)->env), offsetof(struct wasmtime_async_continuation_t, env)},
+  {"wasmtime_async_continuation_t", "finalizer", sizeof(((struct wasmtime_async_continuation_t*)0)->finalizer), __alignof__(((struct wasmtime_async_continuation_t*)0)->finalizer), offsetof(struct wasmtime_async_continuation_t, finalizer)},
 };
 static const size_t cw_layout_count = sizeof(cw_layout_table) / sizeof(cw_layout_table[0]);

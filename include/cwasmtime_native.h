@@ -79,7 +79,14 @@
   X(wasmtime_component_valmap_new_uninit)       \
   X(wasmtime_component_val_new)                 \
   X(wasmtime_component_val_delete)              \
-  X(wasmtime_component_resource_any_clone)
+  X(wasmtime_component_resource_any_clone)     \
+  X(wasmtime_call_future_poll)                  \
+  X(wasmtime_call_future_delete)                \
+  X(wasmtime_func_call_async)                   \
+  X(wasmtime_linker_instantiate_async)          \
+  X(wasmtime_instance_pre_instantiate_async)    \
+  X(wasmtime_component_func_call_async)         \
+  X(wasmtime_component_linker_instantiate_async)
 
 #define CW_DECLARE_POINTER(name) static __typeof__(name) *cw_##name;
 CW_NATIVE_FUNCTIONS(CW_DECLARE_POINTER)

@@ -56,8 +56,9 @@ def public_names(cls: type) -> set:
     return {n for n in dir(cls) if not n.startswith("_")}
 
 
-# Beyond wasmtime-py: the pooling allocator (tests/test_pooling.py).
-EXTRA_SETTINGS = {"allocation_strategy"}
+# Beyond wasmtime-py: the pooling allocator (tests/test_pooling.py), the stack of
+# call_async (tests/test_asyncio.py).
+EXTRA_SETTINGS = {"allocation_strategy", "async_stack_size"}
 
 
 def test_same_public_surface() -> None:

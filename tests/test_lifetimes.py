@@ -61,6 +61,17 @@ LIVE = {
     "_Builder": "native_internals['_Builder']",
     "_ComponentHost": "native_internals['_ComponentHost']",
     "_ComponentFloor": "native._floor_component_call(cfunc, store, 5)",
+    "_AsyncState": "native_internals['_AsyncState']",
+    "_CallFuture": "exports['nop'].call_async(store)",
+    "_FuncCall": "exports['nop'].call_async(store)",
+    "_InstantiateCall": "w.Linker(engine).instantiate_async(w.Store(engine), w.Module(engine, '(module)'))",
+    "_AsyncHostFunc": "native_internals['_AsyncHostFunc']",
+    "_HostCall": "native_internals['_HostCall']",
+    "_NativeTicker": "native._NativeTicker(engine, 10**9)",
+    "EpochTicker": "w.EpochTicker(engine).start()",
+    "_ComponentCall": "cfunc.call_async(store, 1)",
+    "_ComponentInstantiateCall": "c.Linker(engine).instantiate_async(w.Store(engine), component)",
+    "_ComponentHostCall": "native._ComponentHostCall()",
     "component.Component": "component",
     "component.ExportIndex": "component.get_export_index('x')",
     "component.Linker": "c.Linker(engine)",
@@ -166,6 +177,8 @@ native_internals = {
     "_Signature": native._Signature(), "_HostFunc": native._HostFunc(),
     "_Conv": ctypes_["list"]._conv(), "_ComponentPlan": native._component_plan(cfunc.type(store)),
     "_Builder": native._Builder(), "_ComponentHost": native._ComponentHost(),
+    "_AsyncState": native._AsyncState(), "_AsyncHostFunc": native._AsyncHostFunc(),
+    "_HostCall": native._HostCall(),
 }
 
 

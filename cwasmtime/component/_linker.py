@@ -5,7 +5,7 @@ it, until that namespace is closed: meanwhile the parent is *locked* and any use
 raises ``WasmtimeError``. Use namespaces in ``with`` blocks."""
 from __future__ import annotations
 
-from typing import Any, Callable, List, Optional, Set, Tuple, Union
+from typing import Any, Awaitable, Callable, List, Optional, Set, Tuple, Union
 
 from .. import _native
 from .._capi import ffi, lib
@@ -26,6 +26,8 @@ _FUNC_CALLBACK, _DTOR_CALLBACK = (
     ffi.cast(c_type, address) for c_type, address in zip(
         ("wasmtime_component_func_callback_t", "wasmtime_component_resource_destructor_t"),
         _native._component_callbacks()))
+_ASYNC_FUNC_CALLBACK = ffi.cast("wasmtime_component_func_async_callback_t",
+                                _native.component_async_callback())
 
 HostFunc = Callable[..., Any]
 ResourceDtor = Callable[[Any, int], None]
@@ -71,6 +73,11 @@ class Linker(_Lockable):
         self.engine = engine
         self._wasip2 = False
         self._wasi_http = False
+        # Async definitions (add_func_async, add_*_async): Stores instantiated from this
+        # linker run wasm through call_async only; async WASI also needs polls that
+        # back off (Wasmtime's own tasks have no waker).
+        self._async = False
+        self._async_wasi = False
         # Where add_func defined functions: paths of unversioned instance names, then
         # the function name (as Component._async_param_imports lists imports).
         self._host_funcs: Set[Tuple[str, ...]] = set()
@@ -107,6 +114,22 @@ class Linker(_Lockable):
         check(lib.wasmtime_component_linker_add_wasip2(self.ptr()))
         self._wasip2 = True
 
+    def add_wasip2_async(self) -> None:
+        """As ``add_wasip2``, with WASI's I/O run by Wasmtime's async tasks: a component
+        using it runs under ``call_async`` without blocking the event loop for its I/O
+        (Stores instantiated from this linker need ``call_async``)."""
+        self._assert_not_locked()
+        check(lib.wasmtime_component_linker_add_wasip2_async(self.ptr()))
+        self._wasip2 = True
+        self._async = self._async_wasi = True
+
+    def add_wasi_http_async(self) -> None:
+        """As ``add_wasi_http``, async (see ``add_wasip2_async``)."""
+        self._assert_not_locked()
+        check(lib.wasmtime_component_linker_add_wasi_http_async(self.ptr()))
+        self._wasi_http = True
+        self._async = self._async_wasi = True
+
     def add_wasi_http(self) -> None:
         """Define ``wasi:http/types`` and ``wasi:http/outgoing-handler``; stores then
         need ``Store.set_wasi`` and ``Store.set_wasi_http``."""
@@ -124,12 +147,7 @@ class Linker(_Lockable):
 
     def instantiate(self, store: Storelike, component: Component) -> Instance:
         """Instantiate ``component`` in ``store`` with this linker's definitions."""
-        self._assert_not_locked()
-        if not isinstance(component, Component):
-            raise TypeError("expected a Component")
-        s = _native.store_of(store)
-        self._require_wasi_contexts(s, component)
-        self._refuse_async_host_params(component)
+        s = self._prepare(_native.store_of, store, component)
         s._keep_linked(self._hosts)
         instance = ffi.new("wasmtime_component_instance_t *")
         with s._running_wasm() as ctx:
@@ -137,6 +155,29 @@ class Linker(_Lockable):
         if error != ffi.NULL:
             raise s._failure(error, ffi.NULL)
         return Instance._from_raw(s, instance)
+
+    def instantiate_async(self, store: Storelike, component: Component) -> Awaitable[Instance]:
+        """``await linker.instantiate_async(store, component)``: as ``instantiate``,
+        driven by the event loop."""
+        s = self._prepare(_native.store_of_async, store, component)
+        return _native.component_instantiate_async(s, self, component, self._hosts,
+                                                   lambda instance: Instance._from_raw(s, instance))
+
+    def _prepare(self, store_of: Callable[[Storelike], _native.Store], store: Storelike,
+                 component: Component) -> _native.Store:
+        """The Store behind ``store`` (``store_of``), checked for an instance of
+        ``component`` from this linker, and marked async if that needs ``call_async``."""
+        self._assert_not_locked()
+        if not isinstance(component, Component):
+            raise TypeError("expected a Component")
+        s = store_of(store)
+        self._require_wasi_contexts(s, component)
+        self._refuse_async_host_params(component)
+        if self._async_wasi:
+            _native.mark_async_wasi(s)
+        elif self._async:
+            _native.mark_async(s)
+        return s
 
     def _refuse_async_host_params(self, component: Component) -> None:
         """Refuse a component that imports, from this linker's ``add_func`` functions,
@@ -235,6 +276,24 @@ class LinkerInstance(_Lockable):
         check(lib.wasmtime_component_linker_instance_add_func(
             self.ptr(), name_b, len(name_b), _FUNC_CALLBACK, ffi.cast("void *", id(host)), ffi.NULL))
         self._linker._host_funcs.add(self._path + (name,))
+
+    def add_func_async(self, name: str, func: Callable[..., Awaitable[Any]]) -> None:
+        """Define ``name`` as the async host function ``func(store, *params)``, called as
+        for ``add_func`` and returning an awaitable (``async def``) that is awaited while
+        the guest waits. Stores instantiated from this linker then run wasm through
+        ``call_async`` only. An exception raised before its first await fails the call
+        like ``add_func``'s; one raised later cannot be reported to Wasmtime: the call is
+        dropped (which poisons the Store's component instances) and raises it."""
+        name_b = self._name(name)
+        if not callable(func):
+            raise TypeError("expected a callable")
+        host = _native._component_host(func)
+        self._hosts.append(host)
+        check(lib.wasmtime_component_linker_instance_add_func_async(
+            self.ptr(), name_b, len(name_b), _ASYNC_FUNC_CALLBACK, ffi.cast("void *", id(host)),
+            ffi.NULL))
+        self._linker._host_funcs.add(self._path + (name,))
+        self._linker._async = True
 
     def add_resource(self, name: str, ty: ResourceType, dtor: ResourceDtor) -> None:
         """Define the resource type ``ty`` as ``name``; ``dtor(store, rep)`` runs when a
