@@ -526,15 +526,6 @@ cw_patch_awaitable(_CallFuture, _raw_step)
 
 # ------------------------------------------------------------------ core calls
 
-cdef inline int _valkind(uint8_t kind) noexcept:
-    """The wasmtime_valkind_t of a KIND_* (wasmtime_val_t's tags differ for references)."""
-    if kind == KIND_FUNCREF:
-        return 5
-    if kind == KIND_EXTERNREF:
-        return 6
-    return kind
-
-
 cdef enum:
     ASYNC_INLINE_VALS = 4
 
@@ -572,7 +563,7 @@ cdef class _FuncCall(_CallFuture):
         if self.args == NULL or self.results == NULL:
             raise MemoryError()
         for i in range(n):
-            _val_lower(s, _valkind(sig.kinds[i]), params[i], &self.args[i])
+            _val_lower(s, _wasmtime_kind_of(sig.kinds[i]), params[i], &self.args[i])
             self.rooted_args = i + 1
         if s._ctx == NULL:  # converting may run code; the Store it holds stays open
             raise ValueError("already closed")
@@ -710,13 +701,13 @@ cdef class _HostCall(_LiveObject):
                 raise WasmtimeError("callback produced results when it shouldn't")
             return 0
         if sig.nresults == 1:
-            _val_lower(self.store, _valkind(sig.kinds[sig.nparams]), value, &self.results[0])
+            _val_lower(self.store, _wasmtime_kind_of(sig.kinds[sig.nparams]), value, &self.results[0])
             return 0
         values = tuple(value)
         if len(values) != sig.nresults:
             raise WasmtimeError("callback produced wrong number of results")
         for i in range(sig.nresults):  # Wasmtime unroots what is written here
-            _val_lower(self.store, _valkind(sig.kinds[sig.nparams + i]), values[i], &self.results[i])
+            _val_lower(self.store, _wasmtime_kind_of(sig.kinds[sig.nparams + i]), values[i], &self.results[i])
         return 0
 
 
