@@ -7,7 +7,8 @@
 # (``cmabi.Context(lenient=True)``; the README's "One value model" lists both).
 #
 # Nothing here reads an int, float or str through a method a subclass could override
-# (values come from the objects' own storage); getattr on a record, a Variant's tag and
+# (values come from the objects' own storage, names are looked up as exact str);
+# getattr on a record, a Variant's tag and
 # payload, and iterating a set may run Python code, which callers must allow for.
 
 from libc.stdint cimport uint32_t, uint64_t
@@ -22,6 +23,7 @@ cdef extern from "Python.h":
     Py_ssize_t PyList_GET_SIZE(object v)
     Py_ssize_t PyTuple_GET_SIZE(object v)
     Py_ssize_t PyDict_Size(object v) except -1
+    object PyUnicode_FromObject(object s)
 
 
 cdef inline str what_of(object v, str expected):
@@ -67,6 +69,12 @@ cdef inline uint32_t accept_char(object v) except? 0xFFFFFFFF:
     if 0xD800 <= c <= 0xDFFF:
         raise ValueError("a char must be a Unicode scalar value, not a surrogate")
     return c
+
+
+cdef inline object exact_str(object s):
+    """A str's characters as an exact str: looking a subclass up in a dict would call
+    its __hash__ and __eq__."""
+    return s if type(s) is str else PyUnicode_FromObject(s)
 
 
 cdef inline int accept_str(object v, object ty) except -1:
@@ -147,9 +155,9 @@ cdef inline Py_ssize_t enum_case(object v, object ty, dict index) except -1:
     """enum: the position of the case named by str ``v``."""
     if not isinstance(v, str):
         raise TypeError(f"expected str for {what_of(v, str(ty))}")
-    found = index.get(v)
+    found = index.get(exact_str(v))
     if found is None:
-        raise ValueError(f"{v!r:.60} is not a case of {ty}")
+        raise ValueError(f"{exact_str(v)!r:.60} is not a case of {ty}")
     return <Py_ssize_t>found
 
 
@@ -163,9 +171,9 @@ cdef inline uint64_t flags_bits(object v, object ty, dict index, bint lenient) e
     for name in v:
         if not isinstance(name, str):
             raise TypeError(f"expected set of str for {what_of(name, str(ty))}")
-        found = index.get(name)
+        found = index.get(exact_str(name))
         if found is None:
-            raise ValueError(f"{name!r:.60} is not a flag of {ty}")
+            raise ValueError(f"{exact_str(name)!r:.60} is not a flag of {ty}")
         bits |= <uint64_t>1 << <Py_ssize_t>found
     return bits
 
@@ -186,9 +194,10 @@ cdef inline Py_ssize_t variant_case(object v, object ty, bint tagged, tuple clas
         if not (isinstance(v, variant_class) or type(v).__name__ == "Variant" or
                 lenient and hasattr(v, "tag") and hasattr(v, "payload")):
             raise TypeError(f"expected Variant for {what_of(v, str(ty))}")
-        case = index.get(v.tag)
+        tag = v.tag
+        case = index.get(exact_str(tag)) if isinstance(tag, str) else None
         if case is None:
-            raise ValueError(f"{v.tag!r:.60} is not a case of {ty}")
+            raise ValueError(f"{tag!r:.60} is not a case of {ty}")
         return <Py_ssize_t>case
     if v is None:
         for i in range(n):
