@@ -3,7 +3,7 @@
 values (CanonicalABI.md, 32-bit memories, synchronous calls).
 
 Everything goes through a :class:`Context` (memory, realloc, string encoding,
-handle table). Each type descriptor (``cmabi.types``) is compiled once into a
+handle table, lenient or strict value rules: ``_accept.pxd``). Each type descriptor (``cmabi.types``) is compiled once into a
 ``_Codec`` cached on the descriptor; a call is then a switch on a C int per value.
 
 Guest memory is never cached across Python code: the memory's base and length are
