@@ -46,8 +46,6 @@ cdef extern from "Python.h":
     void* PyUnicode_DATA(object s)
     enum: PyUnicode_1BYTE_KIND
     bint PyLong_CheckExact(object v)
-    double PyLong_AsDouble(object v) except? -1.0
-    long long PyLong_AsLongLongAndOverflow(object v, int* overflow) except? -1
     PyObject** PySequence_Fast_ITEMS(object seq)
     ctypedef struct PyObject
     int PyGC_Disable()
@@ -1099,7 +1097,7 @@ cdef Py_ssize_t _match_case(_Codec c, Context cx, object v) except -1:
     """The case index of a Python value for a variant-like codec (its payload is
     ``v.payload`` when tagged, else ``v`` itself)."""
     if c.kind == K_ENUM:
-        return enum_case(v, c.type, c.index)
+        return enum_case(v, c.type, c.index, ValueError)
     return variant_case(v, c.type, c.tagged, c.classes, c.index, _VariantValue, cx.lenient)
 
 
@@ -1200,7 +1198,7 @@ cdef int _store(_Codec c, Context cx, object v, uint64_t ptr) except -1:
         if ch is not None:
             _store(<_Codec>ch, cx, payload, ptr + c.payload_offset)
     elif k == K_FLAGS:
-        bits = flags_bits(v, c.type, c.index, cx.lenient)
+        bits = flags_bits(v, c.type, c.index, ValueError, cx.lenient)
         _after_python(cx)
         _wr(cx, ptr, bits, c.size)
     elif k == K_OWN or k == K_BORROW:
@@ -1440,7 +1438,7 @@ cdef int _lower(_Codec c, Context cx, object v, list out) except -1:
     elif k == K_VARIANT or k == K_ENUM or k == K_OPTION or k == K_RESULT:
         _lower_variant(c, cx, v, out)
     elif k == K_FLAGS:
-        out.append(<long long>flags_bits(v, c.type, c.index, cx.lenient))
+        out.append(<long long>flags_bits(v, c.type, c.index, ValueError, cx.lenient))
     elif k == K_OWN:
         out.append(<long long>_lower_own(c, cx, v))
     elif k == K_BORROW:

@@ -151,19 +151,22 @@ cdef inline int check_map_size(object v, Py_ssize_t n) except -1:
     return 0
 
 
-cdef inline Py_ssize_t enum_case(object v, object ty, dict index) except -1:
-    """enum: the position of the case named by str ``v``."""
+cdef inline Py_ssize_t enum_case(object v, object ty, dict index, object name_error) except -1:
+    """enum: the position of the case named by str ``v``. An unknown name raises
+    ``name_error``, a ValueError (cwasmtime.component's is also a WasmtimeError)."""
     if not isinstance(v, str):
         raise TypeError(f"expected str for {what_of(v, str(ty))}")
     found = index.get(exact_str(v))
     if found is None:
-        raise ValueError(f"{exact_str(v)!r:.60} is not a case of {ty}")
+        raise name_error(f"{exact_str(v)!r:.60} is not a case of {ty}")
     return <Py_ssize_t>found
 
 
-cdef inline uint64_t flags_bits(object v, object ty, dict index, bint lenient) except? 0xFFFFFFFFFFFFFFFF:
+cdef inline uint64_t flags_bits(object v, object ty, dict index, object name_error,
+                                bint lenient) except? 0xFFFFFFFFFFFFFFFF:
     """flags (at most 32, as both type systems enforce): bit ``i`` set for the flag at position ``i``. A set or frozenset
-    of flag names (lenient: any iterable of them but a str or bytes)."""
+    of flag names (lenient: any iterable of them but a str or bytes); an unknown one
+    raises ``name_error`` (as for enums)."""
     cdef uint64_t bits = 0
     if not (isinstance(v, (set, frozenset)) or
             lenient and not isinstance(v, (str, bytes)) and hasattr(v, "__iter__")):
@@ -173,7 +176,7 @@ cdef inline uint64_t flags_bits(object v, object ty, dict index, bint lenient) e
             raise TypeError(f"expected set of str for {what_of(name, str(ty))}")
         found = index.get(exact_str(name))
         if found is None:
-            raise ValueError(f"{exact_str(name)!r:.60} is not a flag of {ty}")
+            raise name_error(f"{exact_str(name)!r:.60} is not a flag of {ty}")
         bits |= <uint64_t>1 << <Py_ssize_t>found
     return bits
 

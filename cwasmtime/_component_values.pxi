@@ -252,7 +252,7 @@ cdef int _lower_value(_Conv c, _Builder b, object v, wasmtime_component_val_t* o
         _lower_name(b, v, &out.of.string)
         out.kind = c.vkind
     elif kind == CT_ENUM:  # the case's own name (v may be a str subclass)
-        _lower_name(b, c.names[enum_case(v, c.what, c.index)], &out.of.string)
+        _lower_name(b, c.names[enum_case(v, c.what, c.index, UnknownNameError)], &out.of.string)
         out.kind = c.vkind
     elif kind == CT_LIST:
         _lower_list(c, b, v, out)
@@ -413,7 +413,7 @@ cdef int _lower_variant(_Conv c, _Builder b, object v, wasmtime_component_val_t*
 
 cdef int _lower_flags(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
     cdef Py_ssize_t i, n
-    cdef uint64_t bits = flags_bits(v, c.what, c.index, False)
+    cdef uint64_t bits = flags_bits(v, c.what, c.index, UnknownNameError, False)
     # The flags' own names, in their order (the set's strings may be subclasses).
     names = [c.names[i] for i in range(len(c.names)) if bits >> i & 1]
     n = len(names)

@@ -41,7 +41,7 @@ from os import register_at_fork as os_register_at_fork
 from threading import main_thread as threading_main_thread
 
 from ._capi import ffi, lib
-from ._error import WasmtimeError
+from ._error import UnknownNameError, WasmtimeError
 from ._managed import Managed, lent
 from cmabi._errors import refuse_copy
 from ._trap import call_failure

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import pickle
 import struct
 import types
 
@@ -380,14 +381,17 @@ def test_string_with_lone_surrogate_raises_unicode_error_like_wasmtime_py():
     ("(enum \"a\" \"b\" \"c\")", "d", "enum variant name `d`"),
     ("(flags \"a\" \"b\" \"c\")", {"a", "d"}, "unknown flag: `d`"),
 ])
-def test_unknown_enum_or_flag_name_raises_value_error_before_the_call(wit, bad, message):
-    # The shared rule set (cmabi/_accept.pxd; cmabi raises the same): the name is
-    # checked before the call. wasmtime-py leaves it to Wasmtime, which raises
-    # WasmtimeError and poisons the instance: every later call fails.
+def test_unknown_enum_or_flag_name_raises_before_the_call(wit, bad, message):
+    # A WasmtimeError as in wasmtime-py, and the ValueError cmabi raises (the shared
+    # rules, cmabi/_accept.pxd), raised before the call. wasmtime-py leaves the name to
+    # Wasmtime, which refuses it and then every later call into the instance.
     wat = component_for(wit, "i32")
     ours, theirs = Echo(cwasmtime, wat), Echo(wasmtime, wat)
-    with pytest.raises(ValueError, match="'d' is not a"):
+    with pytest.raises(cwasmtime.WasmtimeError, match="'d' is not a") as info:
         ours(bad)
+    assert isinstance(info.value, ValueError)
+    clone = pickle.loads(pickle.dumps(info.value))
+    assert type(clone) is type(info.value) and str(clone) == str(info.value)
     assert ours.seen == []
     good = "a" if "enum" in wit else {"a"}
     assert ours(good) == good  # the instance is still usable
