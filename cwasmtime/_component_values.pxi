@@ -216,8 +216,9 @@ cdef int _lower_name(_Builder b, object s, wasm_name_t* out) except -1:
 
 cdef int _lower_int(_Conv c, object v, wasmtime_component_val_t* out) except -1:
     cdef uint64_t bits
-    # Wrapped modulo 2**bits like a C cast (wasmtime-py's and cmabi's rule).
-    bits = accept_int(v, c.what)
+    # Wrapped modulo 2**bits like a C cast (wasmtime-py's and cmabi's rule). An exact
+    # int skips the rule's call (the hot loop of integer lists).
+    bits = PyLong_AsUnsignedLongLongMask(v) if PyLong_CheckExact(v) else accept_int(v, c.what)
     if c.kind == CT_S8 or c.kind == CT_U8:
         out.of.u8 = <uint8_t>bits
     elif c.kind == CT_S16 or c.kind == CT_U16:
