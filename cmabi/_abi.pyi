@@ -10,6 +10,8 @@ MAX_LIST_BYTE_LENGTH: int
 UTF16_TAG: int
 MAX_HANDLES: int
 
+def type_kinds() -> Tuple[int, ...]: ...
+
 Flat = Union[int, float]
 Realloc = Callable[[int, int, int, int], int]
 

@@ -21,10 +21,9 @@ import sys
 import struct
 
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
-from libc.string cimport memcpy, memset
+from libc.string cimport memcpy
 from cpython.bytes cimport PyBytes_FromStringAndSize, PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.bytearray cimport PyByteArray_AS_STRING, PyByteArray_GET_SIZE
-from cpython.buffer cimport PyObject_GetBuffer, PyBuffer_Release, PyBUF_SIMPLE
 from cpython.list cimport PyList_New, PyList_SET_ITEM, PyList_GET_SIZE, PyList_GET_ITEM
 from cpython.tuple cimport PyTuple_GET_SIZE, PyTuple_GET_ITEM
 from cpython.dict cimport PyDict_Items
@@ -90,7 +89,7 @@ cdef enum:
     C_F32 = 2
     C_F64 = 3
 
-# kinds: must match cmabi.types
+# type kinds: cmabi.types numbers its descriptors the same (see type_kinds)
 cdef enum:
     K_BOOL = 0
     K_S8 = 1
@@ -118,7 +117,14 @@ cdef enum:
     K_OWN = 23
     K_BORROW = 24
 
-assert (_t.K_BOOL, _t.K_STRING, _t.K_LIST, _t.K_MAP, _t.K_BORROW) == (K_BOOL, K_STRING, K_LIST, K_MAP, K_BORROW)
+
+
+def type_kinds():
+    """The type kinds compiled in here, in order (checked against the
+    numbers cmabi.types gives its descriptors: tests/test_constants.py)."""
+    return (K_BOOL, K_S8, K_U8, K_S16, K_U16, K_S32, K_U32, K_S64, K_U64, K_F32, K_F64,
+            K_CHAR, K_STRING, K_LIST, K_FIXED_LIST, K_RECORD, K_TUPLE, K_VARIANT, K_ENUM,
+            K_OPTION, K_RESULT, K_FLAGS, K_MAP, K_OWN, K_BORROW)
 
 _ENCODINGS = {"utf8": E_UTF8, "utf-8": E_UTF8, "utf16": E_UTF16, "utf-16": E_UTF16,
               "latin1+utf16": E_LATIN1_UTF16, "latin1-utf16": E_LATIN1_UTF16}
@@ -1122,7 +1128,6 @@ cdef object _new_record():
 cdef object _load(_Codec c, Context cx, uint64_t ptr):
     cdef int k = c.kind
     cdef Py_ssize_t i
-    cdef _Codec child
     cdef uint32_t disc
     if k <= K_CHAR:
         return _load_prim(cx, k, ptr)
@@ -1295,7 +1300,6 @@ cdef inline double _next_float(list vals, Py_ssize_t* pos) except? -1.0:
 
 cdef object _lift(_Codec c, Context cx, list vals, Py_ssize_t* pos):
     cdef int k = c.kind
-    cdef uint64_t x
     cdef Py_ssize_t i
     cdef uint32_t ptr, n
     if k == K_BOOL:
@@ -1391,7 +1395,6 @@ cdef object _lift_variant(_Codec c, Context cx, list vals, Py_ssize_t* pos):
 
 cdef int _lower(_Codec c, Context cx, object v, list out) except -1:
     cdef int k = c.kind
-    cdef uint64_t x
     cdef Py_ssize_t i, n
     cdef uint32_t pair[2]
     if k == K_BOOL:
@@ -1611,7 +1614,7 @@ def lift_values(Context cx not None, types, flat, Py_ssize_t max_flat=MAX_FLAT_R
     pointer to a tuple of them in memory. Returns a list of values."""
     types = tuple(types)
     cdef list vals = list(flat)
-    cdef Py_ssize_t i, nflat
+    cdef Py_ssize_t nflat
     cdef Py_ssize_t pos = 0
     cdef list codecs = _codecs(types, &nflat)
     cdef _Codec c = None

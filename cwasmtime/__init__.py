@@ -39,13 +39,13 @@ _EXPORTS = {
     "TrapCode": "_trap",
     "Func": "_native",
     "Caller": "_native",
-    "Global": "_globals",
-    "Table": "_table",
+    "Global": "_native",
+    "Table": "_native",
     "Memory": "_native",
     "Instance": "_instance",
     "WasiConfig": "_wasi",
     "Linker": "_linker",
-    "Tag": "_tag",
+    "Tag": "_native",
     "InstancePre": "_instance_pre",
     "SharedMemory": "_sharedmemory",
     # Beyond wasmtime-py (so not in __all__).
@@ -95,7 +95,6 @@ if TYPE_CHECKING:
     from ._config import Config as Config
     from ._engine import Engine as Engine
     from ._error import ExitTrap as ExitTrap, WasmtimeError as WasmtimeError
-    from ._globals import Global as Global
     from ._instance import Instance as Instance
     from ._instance_pre import InstancePre as InstancePre
     from ._library import (CacheDirError as CacheDirError, CacheDirWarning as CacheDirWarning,
@@ -109,13 +108,12 @@ if TYPE_CHECKING:
     from ._linker import Linker as Linker
     from ._managed import Managed as Managed
     from ._module import Module as Module
-    from ._native import (Caller as Caller, Func as Func, Memory as Memory, Store as Store,
-                          StoreContext as StoreContext, Val as Val)
+    from ._native import (Caller as Caller, Func as Func, Global as Global, Memory as Memory,
+                          Store as Store, StoreContext as StoreContext, Table as Table, Tag as Tag,
+                          Val as Val)
     from ._pooling import PoolingAllocationConfig as PoolingAllocationConfig
     from ._sharedmemory import SharedMemory as SharedMemory
     from ._storelike import Storelike as Storelike
-    from ._table import Table as Table
-    from ._tag import Tag as Tag
     from ._trap import Frame as Frame, Trap as Trap, TrapCode as TrapCode
     from ._types import (ExportType as ExportType, FuncType as FuncType,
                          GlobalType as GlobalType, ImportType as ImportType,

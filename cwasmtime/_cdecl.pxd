@@ -3,6 +3,40 @@
 # `cw_*` pointers of include/cwasmtime_native.h, bound at import.
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 
+# The header's constants, by name only: gcc supplies every number (tests/test_constants.py
+# checks each against the CFFI `lib` and against wasmtime's own headers).
+cdef extern from "cwasmtime.h":
+    enum:  # wasm_valkind_t: the kinds of the raw slots of calls
+        WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASM_EXTERNREF, WASM_FUNCREF
+    enum:  # wasmtime_valtype_kind_t
+        WASMTIME_VALTYPE_KIND_REF
+    enum:  # wasmtime_heaptype_kind_t (the abstract heap types)
+        WASMTIME_HEAPTYPE_KIND_EXTERN, WASMTIME_HEAPTYPE_KIND_NOEXTERN, WASMTIME_HEAPTYPE_KIND_FUNC,
+        WASMTIME_HEAPTYPE_KIND_NOFUNC, WASMTIME_HEAPTYPE_KIND_ANY, WASMTIME_HEAPTYPE_KIND_NONE,
+        WASMTIME_HEAPTYPE_KIND_EQ, WASMTIME_HEAPTYPE_KIND_I31, WASMTIME_HEAPTYPE_KIND_ARRAY,
+        WASMTIME_HEAPTYPE_KIND_STRUCT, WASMTIME_HEAPTYPE_KIND_EXN, WASMTIME_HEAPTYPE_KIND_NOEXN
+    enum:  # wasmtime_valkind_t: the kinds of wasmtime_val_t (globals, tables)
+        WASMTIME_I32, WASMTIME_I64, WASMTIME_F32, WASMTIME_F64, WASMTIME_V128,
+        WASMTIME_FUNCREF, WASMTIME_EXTERNREF
+    enum:  # wasmtime_extern_kind_t
+        WASMTIME_EXTERN_FUNC, WASMTIME_EXTERN_GLOBAL, WASMTIME_EXTERN_TABLE,
+        WASMTIME_EXTERN_MEMORY, WASMTIME_EXTERN_SHAREDMEMORY, WASMTIME_EXTERN_TAG
+    enum:  # wasmtime_component_valtype_kind_t
+        WASMTIME_COMPONENT_VALTYPE_BOOL, WASMTIME_COMPONENT_VALTYPE_S8,
+        WASMTIME_COMPONENT_VALTYPE_S16, WASMTIME_COMPONENT_VALTYPE_S32,
+        WASMTIME_COMPONENT_VALTYPE_S64, WASMTIME_COMPONENT_VALTYPE_U8,
+        WASMTIME_COMPONENT_VALTYPE_U16, WASMTIME_COMPONENT_VALTYPE_U32,
+        WASMTIME_COMPONENT_VALTYPE_U64, WASMTIME_COMPONENT_VALTYPE_F32,
+        WASMTIME_COMPONENT_VALTYPE_F64, WASMTIME_COMPONENT_VALTYPE_CHAR,
+        WASMTIME_COMPONENT_VALTYPE_STRING, WASMTIME_COMPONENT_VALTYPE_LIST,
+        WASMTIME_COMPONENT_VALTYPE_RECORD, WASMTIME_COMPONENT_VALTYPE_TUPLE,
+        WASMTIME_COMPONENT_VALTYPE_VARIANT, WASMTIME_COMPONENT_VALTYPE_ENUM,
+        WASMTIME_COMPONENT_VALTYPE_OPTION, WASMTIME_COMPONENT_VALTYPE_RESULT,
+        WASMTIME_COMPONENT_VALTYPE_FLAGS, WASMTIME_COMPONENT_VALTYPE_OWN,
+        WASMTIME_COMPONENT_VALTYPE_BORROW, WASMTIME_COMPONENT_VALTYPE_FUTURE,
+        WASMTIME_COMPONENT_VALTYPE_STREAM, WASMTIME_COMPONENT_VALTYPE_ERROR_CONTEXT,
+        WASMTIME_COMPONENT_VALTYPE_MAP
+
 cdef extern from "cwasmtime.h":
     ctypedef struct wasm_engine_t
     ctypedef struct wasmtime_store_t
@@ -129,10 +163,23 @@ cdef extern from "cwasmtime_layout.h":
 cdef extern from "cwasmtime.h":
     ctypedef struct wasmtime_sharedmemory_t
 
+    ctypedef struct wasmtime_global_t:
+        uint64_t store_id
+    ctypedef struct wasmtime_table_t:
+        uint64_t store_id
+    ctypedef struct wasmtime_tag_t:
+        uint64_t store_id
+    ctypedef struct wasm_globaltype_t
+    ctypedef struct wasm_tabletype_t
+    ctypedef struct wasm_tagtype_t
+
     ctypedef union wasmtime_extern_union_t:
         wasmtime_func_t func
+        wasmtime_global_t global_ "global"
+        wasmtime_table_t table
         wasmtime_memory_t memory
         wasmtime_sharedmemory_t* sharedmemory
+        wasmtime_tag_t tag
 
     ctypedef struct wasmtime_extern_t:
         uint8_t kind
@@ -152,20 +199,32 @@ cdef extern from "cwasmtime.h":
         wasmtime_valunion_t of
 
 
-cdef extern from "cwasmtime.h":
-    ctypedef struct wasmtime_global_t:
-        pass
-    ctypedef struct wasmtime_table_t:
-        pass
-
-
 cdef extern from "cwasmtime_native.h":
     void cw_wasmtime_val_unroot(wasmtime_val_t* val)
+    wasm_valtype_t* cw_wasm_globaltype_content(wasm_globaltype_t* ty)
+    void cw_wasm_globaltype_delete(wasm_globaltype_t* ty)
+    wasm_valtype_t* cw_wasm_tabletype_element(wasm_tabletype_t* ty)
+    void cw_wasm_tabletype_delete(wasm_tabletype_t* ty)
+    wasmtime_error_t* cw_wasmtime_global_new(wasmtime_context_t* store, wasm_globaltype_t* ty,
+                                             wasmtime_val_t* val, wasmtime_global_t* ret)
+    wasm_globaltype_t* cw_wasmtime_global_type(wasmtime_context_t* store, wasmtime_global_t* glob)
     void cw_wasmtime_global_get(wasmtime_context_t* store, wasmtime_global_t* glob, wasmtime_val_t* out)
     wasmtime_error_t* cw_wasmtime_global_set(wasmtime_context_t* store, wasmtime_global_t* glob,
                                              wasmtime_val_t* val)
+    wasmtime_error_t* cw_wasmtime_table_new(wasmtime_context_t* store, wasm_tabletype_t* ty,
+                                            wasmtime_val_t* init, wasmtime_table_t* ret)
+    wasm_tabletype_t* cw_wasmtime_table_type(wasmtime_context_t* store, wasmtime_table_t* table)
     bint cw_wasmtime_table_get(wasmtime_context_t* store, wasmtime_table_t* table, uint64_t index,
                                wasmtime_val_t* val)
+    wasmtime_error_t* cw_wasmtime_table_set(wasmtime_context_t* store, wasmtime_table_t* table,
+                                            uint64_t index, wasmtime_val_t* val)
+    uint64_t cw_wasmtime_table_size(wasmtime_context_t* store, wasmtime_table_t* table)
+    wasmtime_error_t* cw_wasmtime_table_grow(wasmtime_context_t* store, wasmtime_table_t* table,
+                                             uint64_t delta, wasmtime_val_t* init, uint64_t* prev)
+    wasmtime_error_t* cw_wasmtime_tag_new(wasmtime_context_t* store, wasm_tagtype_t* ty,
+                                          wasmtime_tag_t* ret)
+    wasm_tagtype_t* cw_wasmtime_tag_type(wasmtime_context_t* store, wasmtime_tag_t* tag)
+    bint cw_wasmtime_tag_eq(wasmtime_context_t* store, wasmtime_tag_t* a, wasmtime_tag_t* b)
 
 
 cdef extern from "cwasmtime_native.h":

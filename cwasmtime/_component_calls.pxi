@@ -41,7 +41,7 @@ cdef class ComponentFunc(_LiveObject):
 
     def type(self, store):
         """The function's ``FuncType``."""
-        from .component._itemtypes import FuncType
+        FuncType = _py("component._itemtypes").FuncType
         cdef Store s = self._checked(store)
         ty = cw_wasmtime_component_func_type(&self._func, s._ctx)
         return FuncType._from_ptr(ffi.cast("wasmtime_component_func_type_t *", <uintptr_t>ty))
@@ -49,7 +49,7 @@ cdef class ComponentFunc(_LiveObject):
     _repr_name = "component.Func"
 
     def __repr__(self):
-        from ._repr import in_store
+        in_store = _py("_repr").in_store
         return in_store(self, self._store, lambda s: self.type(s)._signature())
 
     def __call__(self, *store_and_params):
@@ -74,7 +74,7 @@ cdef class ComponentFunc(_LiveObject):
 
 cdef int _refuse_async_result(functype) except -1:
     """Wasmtime's C API would abort the process converting such a result."""
-    from .component._types import holds_async
+    holds_async = _py("component._types").holds_async
     if functype.result is not None and holds_async(functype.result):
         raise NotImplementedError(
             f"this function returns {functype.result!r}: a future, stream or error-context "
@@ -162,7 +162,7 @@ cdef class _ComponentHost(_LiveObject):
             return self.plan
         # A new type: build its plan (Python code, during which another thread may
         # call this function too), then swap plan and types in at once.
-        from .component._itemtypes import FuncType
+        FuncType = _py("component._itemtypes").FuncType
         borrowed = FuncType._from_ptr(ffi.cast("wasmtime_component_func_type_t *", <uintptr_t>ty),
                                       owner=self)
         plan = _component_plan(borrowed)

@@ -21,36 +21,6 @@ from cmabi._accept cimport (
     accept_str, accept_tuple, check_list_size, check_map_size, enum_case, flags_bits, record_field,
     variant_case)
 
-# wasmtime_component_valtype_kind_t
-cdef enum:
-    CT_BOOL = 0
-    CT_S8 = 1
-    CT_S16 = 2
-    CT_S32 = 3
-    CT_S64 = 4
-    CT_U8 = 5
-    CT_U16 = 6
-    CT_U32 = 7
-    CT_U64 = 8
-    CT_F32 = 9
-    CT_F64 = 10
-    CT_CHAR = 11
-    CT_STRING = 12
-    CT_LIST = 13
-    CT_RECORD = 14
-    CT_TUPLE = 15
-    CT_VARIANT = 16
-    CT_ENUM = 17
-    CT_OPTION = 18
-    CT_RESULT = 19
-    CT_FLAGS = 20
-    CT_OWN = 21
-    CT_BORROW = 22
-    CT_FUTURE = 23
-    CT_STREAM = 24
-    CT_ERROR_CONTEXT = 25
-    CT_MAP = 26
-
 # The value kind of each primitive type kind (they are numbered differently).
 cdef uint8_t[13] _PRIMITIVE_VALUE_KIND
 _PRIMITIVE_VALUE_KIND[:] = [
@@ -72,40 +42,40 @@ def _component_conv(ty):
     c.kind = kind
     c.ty = ty
     c.what = type(ty).__name__
-    if kind <= CT_STRING:
+    if kind <= WASMTIME_COMPONENT_VALTYPE_STRING:
         c.vkind = _PRIMITIVE_VALUE_KIND[kind]
-    elif kind == CT_LIST:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_LIST:
         c.vkind = WASMTIME_COMPONENT_LIST
         c.a = _component_conv(ty.element)
-    elif kind == CT_RECORD:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_RECORD:
         c.vkind = WASMTIME_COMPONENT_RECORD
         fields = ty.fields
         c.names = tuple(name for name, _ in fields)
         c.convs = tuple(_component_conv(t) for _, t in fields)
-    elif kind == CT_TUPLE:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_TUPLE:
         c.vkind = WASMTIME_COMPONENT_TUPLE
         c.convs = tuple(_component_conv(t) for t in ty.elements)
-    elif kind == CT_VARIANT or kind == CT_OPTION or kind == CT_RESULT:
-        c.vkind = (WASMTIME_COMPONENT_VARIANT if kind == CT_VARIANT else
-                   WASMTIME_COMPONENT_OPTION if kind == CT_OPTION else WASMTIME_COMPONENT_RESULT)
+    elif kind == WASMTIME_COMPONENT_VALTYPE_VARIANT or kind == WASMTIME_COMPONENT_VALTYPE_OPTION or kind == WASMTIME_COMPONENT_VALTYPE_RESULT:
+        c.vkind = (WASMTIME_COMPONENT_VARIANT if kind == WASMTIME_COMPONENT_VALTYPE_VARIANT else
+                   WASMTIME_COMPONENT_OPTION if kind == WASMTIME_COMPONENT_VALTYPE_OPTION else WASMTIME_COMPONENT_RESULT)
         cases = ty._cases()
         c.names = tuple(name for name, _ in cases)
         c.convs = tuple(None if t is None else _component_conv(t) for _, t in cases)
         c.index = {name: i for i, (name, _) in enumerate(cases)}
         c.tagged = ty._tagged()
         c.classes = tuple(None if t is None else tuple(t._classes()) for _, t in cases)
-    elif kind == CT_ENUM or kind == CT_FLAGS:
-        c.vkind = WASMTIME_COMPONENT_ENUM if kind == CT_ENUM else WASMTIME_COMPONENT_FLAGS
+    elif kind == WASMTIME_COMPONENT_VALTYPE_ENUM or kind == WASMTIME_COMPONENT_VALTYPE_FLAGS:
+        c.vkind = WASMTIME_COMPONENT_ENUM if kind == WASMTIME_COMPONENT_VALTYPE_ENUM else WASMTIME_COMPONENT_FLAGS
         c.names = tuple(ty.names)
         c.index = {name: i for i, name in enumerate(c.names)}
-    elif kind == CT_MAP:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_MAP:
         c.vkind = WASMTIME_COMPONENT_MAP
         c.a = _component_conv(ty.key)
         c.b = _component_conv(ty.value)
-    elif kind == CT_OWN or kind == CT_BORROW:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_OWN or kind == WASMTIME_COMPONENT_VALTYPE_BORROW:
         c.vkind = WASMTIME_COMPONENT_RESOURCE
-        from .component._resources import ResourceAny, ResourceHost
-        c.resource_classes = (ResourceAny, ResourceHost)
+        resources = _py("component._resources")
+        c.resource_classes = (resources.ResourceAny, resources.ResourceHost)
     # future, stream, error-context: no conversion (NotImplementedError when used)
     return c
 
@@ -219,11 +189,11 @@ cdef int _lower_int(_Conv c, object v, wasmtime_component_val_t* out) except -1:
     # Wrapped modulo 2**bits like a C cast (wasmtime-py's and cmabi's rule). An exact
     # int skips the rule's call (the hot loop of integer lists).
     bits = PyLong_AsUnsignedLongLongMask(v) if PyLong_CheckExact(v) else accept_int(v, c.what)
-    if c.kind == CT_S8 or c.kind == CT_U8:
+    if c.kind == WASMTIME_COMPONENT_VALTYPE_S8 or c.kind == WASMTIME_COMPONENT_VALTYPE_U8:
         out.of.u8 = <uint8_t>bits
-    elif c.kind == CT_S16 or c.kind == CT_U16:
+    elif c.kind == WASMTIME_COMPONENT_VALTYPE_S16 or c.kind == WASMTIME_COMPONENT_VALTYPE_U16:
         out.of.u16 = <uint16_t>bits
-    elif c.kind == CT_S32 or c.kind == CT_U32:
+    elif c.kind == WASMTIME_COMPONENT_VALTYPE_S32 or c.kind == WASMTIME_COMPONENT_VALTYPE_U32:
         out.of.u32 = <uint32_t>bits
     else:
         out.of.u64 = bits
@@ -235,39 +205,39 @@ cdef int _lower_value(_Conv c, _Builder b, object v, wasmtime_component_val_t* o
     """Write ``v`` as a value of ``c`` into ``out`` (which holds no value yet)."""
     cdef int kind = c.kind
     _set_bool(out)
-    if kind == CT_BOOL:
+    if kind == WASMTIME_COMPONENT_VALTYPE_BOOL:
         out.of.boolean = accept_bool(v, False)
-    elif kind <= CT_U64:
+    elif kind <= WASMTIME_COMPONENT_VALTYPE_U64:
         _lower_int(c, v, out)
-    elif kind == CT_F32 or kind == CT_F64:
-        if kind == CT_F32:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_F32 or kind == WASMTIME_COMPONENT_VALTYPE_F64:
+        if kind == WASMTIME_COMPONENT_VALTYPE_F32:
             out.of.f32 = <float>accept_float(v, c.what, False)
         else:
             out.of.f64 = accept_float(v, c.what, False)
         out.kind = c.vkind
-    elif kind == CT_CHAR:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_CHAR:
         out.of.character = accept_char(v)
         out.kind = c.vkind
-    elif kind == CT_STRING:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_STRING:
         accept_str(v, c.what)
         _lower_name(b, v, &out.of.string)
         out.kind = c.vkind
-    elif kind == CT_ENUM:  # the case's own name (v may be a str subclass)
+    elif kind == WASMTIME_COMPONENT_VALTYPE_ENUM:  # the case's own name (v may be a str subclass)
         _lower_name(b, c.names[enum_case(v, c.what, c.index, UnknownNameError)], &out.of.string)
         out.kind = c.vkind
-    elif kind == CT_LIST:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_LIST:
         _lower_list(c, b, v, out)
-    elif kind == CT_RECORD:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_RECORD:
         _lower_record(c, b, v, out)
-    elif kind == CT_TUPLE:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_TUPLE:
         _lower_tuple(c, b, v, out)
-    elif kind == CT_VARIANT or kind == CT_OPTION or kind == CT_RESULT:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_VARIANT or kind == WASMTIME_COMPONENT_VALTYPE_OPTION or kind == WASMTIME_COMPONENT_VALTYPE_RESULT:
         _lower_variant(c, b, v, out)
-    elif kind == CT_FLAGS:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_FLAGS:
         _lower_flags(c, b, v, out)
-    elif kind == CT_MAP:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_MAP:
         _lower_map(c, b, v, out)
-    elif kind == CT_OWN or kind == CT_BORROW:
+    elif kind == WASMTIME_COMPONENT_VALTYPE_OWN or kind == WASMTIME_COMPONENT_VALTYPE_BORROW:
         _lower_resource(c, b, v, out)
     else:
         raise NotImplementedError(f"{type(c.ty).__name__} values cannot be converted yet")
@@ -297,7 +267,7 @@ cdef int _lower_list(_Conv c, _Builder b, object v, wasmtime_component_val_t* ou
     cdef const uint8_t* raw
     cdef const unsigned char[::1] view
     cdef wasmtime_component_val_t* data
-    if accept_list(v, c.what, e.kind == CT_U8, False) == LIST_BUFFER:
+    if accept_list(v, c.what, e.kind == WASMTIME_COMPONENT_VALTYPE_U8, False) == LIST_BUFFER:
         if isinstance(v, bytes):
             raw = <const uint8_t*>PyBytes_AS_STRING(v)
             n = len(<bytes>v)
@@ -320,7 +290,7 @@ cdef int _lower_list(_Conv c, _Builder b, object v, wasmtime_component_val_t* ou
     i = 0
     # Lowering an element can run Python code (__index__, properties) that changes
     # the list: its size is checked before every element.
-    if CT_S8 <= e.kind <= CT_U64:
+    if WASMTIME_COMPONENT_VALTYPE_S8 <= e.kind <= WASMTIME_COMPONENT_VALTYPE_U64:
         try:
             for i in range(n):
                 check_list_size(<list>v, n)
@@ -395,9 +365,9 @@ cdef int _lower_variant(_Conv c, _Builder b, object v, wasmtime_component_val_t*
         else:
             boxed = <wasmtime_component_val_t*>b.alloc(sizeof(wasmtime_component_val_t))
             _lower_value(payload_conv, b, v.payload if c.tagged else v, boxed)
-    if c.kind == CT_OPTION:
+    if c.kind == WASMTIME_COMPONENT_VALTYPE_OPTION:
         out.of.option = boxed
-    elif c.kind == CT_RESULT:
+    elif c.kind == WASMTIME_COMPONENT_VALTYPE_RESULT:
         out.of.result.is_ok = case == 0
         out.of.result.val = boxed
     else:
@@ -466,7 +436,7 @@ cdef int _lower_resource(_Conv c, _Builder b, object v, wasmtime_component_val_t
     if type(v) is any_cls:
         v._store_for(b.store)
         # own: the handle moves into the call; borrow: a copy of it is lent
-        if c.kind == CT_OWN:
+        if c.kind == WASMTIME_COMPONENT_VALTYPE_OWN:
             handle = <wasmtime_component_resource_any_t*>_address(v._consume())
         else:
             handle = cw_wasmtime_component_resource_any_clone(
@@ -494,47 +464,47 @@ cdef object _lift_value(_Conv c, Store store, const wasmtime_component_val_t* v)
     cdef int kind = c.kind
     if v.kind != c.vkind:
         raise WasmtimeError(f"Wasmtime returned a value of kind {v.kind} for {c.ty!r}")
-    if kind == CT_BOOL:
+    if kind == WASMTIME_COMPONENT_VALTYPE_BOOL:
         return bool(v.of.boolean)
-    if kind == CT_S8:
+    if kind == WASMTIME_COMPONENT_VALTYPE_S8:
         return v.of.s8
-    if kind == CT_S16:
+    if kind == WASMTIME_COMPONENT_VALTYPE_S16:
         return v.of.s16
-    if kind == CT_S32:
+    if kind == WASMTIME_COMPONENT_VALTYPE_S32:
         return v.of.s32
-    if kind == CT_S64:
+    if kind == WASMTIME_COMPONENT_VALTYPE_S64:
         return v.of.s64
-    if kind == CT_U8:
+    if kind == WASMTIME_COMPONENT_VALTYPE_U8:
         return v.of.u8
-    if kind == CT_U16:
+    if kind == WASMTIME_COMPONENT_VALTYPE_U16:
         return v.of.u16
-    if kind == CT_U32:
+    if kind == WASMTIME_COMPONENT_VALTYPE_U32:
         return v.of.u32
-    if kind == CT_U64:
+    if kind == WASMTIME_COMPONENT_VALTYPE_U64:
         return v.of.u64
-    if kind == CT_F32:
+    if kind == WASMTIME_COMPONENT_VALTYPE_F32:
         return <double>v.of.f32
-    if kind == CT_F64:
+    if kind == WASMTIME_COMPONENT_VALTYPE_F64:
         return v.of.f64
-    if kind == CT_CHAR:
+    if kind == WASMTIME_COMPONENT_VALTYPE_CHAR:
         return chr(v.of.character)
-    if kind == CT_STRING or kind == CT_ENUM:
+    if kind == WASMTIME_COMPONENT_VALTYPE_STRING or kind == WASMTIME_COMPONENT_VALTYPE_ENUM:
         return _lift_name(&v.of.string)
-    if kind == CT_LIST:
+    if kind == WASMTIME_COMPONENT_VALTYPE_LIST:
         return _lift_list(c, store, &v.of.list)
-    if kind == CT_RECORD:
+    if kind == WASMTIME_COMPONENT_VALTYPE_RECORD:
         return _lift_record(c, store, &v.of.record)
-    if kind == CT_TUPLE:
+    if kind == WASMTIME_COMPONENT_VALTYPE_TUPLE:
         return tuple([_lift_value(<_Conv>c.convs[i], store, &v.of.tuple.data[i]) for i in range(v.of.tuple.size)])
-    if kind == CT_VARIANT or kind == CT_OPTION or kind == CT_RESULT:
+    if kind == WASMTIME_COMPONENT_VALTYPE_VARIANT or kind == WASMTIME_COMPONENT_VALTYPE_OPTION or kind == WASMTIME_COMPONENT_VALTYPE_RESULT:
         return _lift_variant(c, store, v)
-    if kind == CT_FLAGS:
+    if kind == WASMTIME_COMPONENT_VALTYPE_FLAGS:
         return {_lift_name(&v.of.flags.data[i]) for i in range(v.of.flags.size)}
-    if kind == CT_MAP:
+    if kind == WASMTIME_COMPONENT_VALTYPE_MAP:
         return {_lift_value(c.a, store, &v.of.map.data[i].key): _lift_value(c.b, store, &v.of.map.data[i].value)
                 for i in range(v.of.map.size)}
-    if kind == CT_OWN or kind == CT_BORROW:
-        from .component._resources import ResourceAny
+    if kind == WASMTIME_COMPONENT_VALTYPE_OWN or kind == WASMTIME_COMPONENT_VALTYPE_BORROW:
+        ResourceAny = _py("component._resources").ResourceAny
         return ResourceAny._from_ptr(ffi.cast("wasmtime_component_resource_any_t *",
                                               <uintptr_t>cw_wasmtime_component_resource_any_clone(v.of.resource)),
                                      store)
@@ -546,7 +516,7 @@ cdef object _lift_list(_Conv c, Store store, const wasmtime_component_vallist_t*
     cdef size_t i, n = v.size
     cdef bytes out
     cdef char* raw
-    if e.kind == CT_U8:
+    if e.kind == WASMTIME_COMPONENT_VALTYPE_U8:
         out = PyBytes_FromStringAndSize(NULL, n)
         raw = PyBytes_AS_STRING(out)
         for i in range(n):
@@ -572,10 +542,10 @@ cdef object _lift_record(_Conv c, Store store, const wasmtime_component_valrecor
 cdef object _lift_variant(_Conv c, Store store, const wasmtime_component_val_t* v):
     cdef Py_ssize_t case
     cdef const wasmtime_component_val_t* payload
-    if c.kind == CT_OPTION:
+    if c.kind == WASMTIME_COMPONENT_VALTYPE_OPTION:
         payload = v.of.option
         case = 0 if payload == NULL else 1
-    elif c.kind == CT_RESULT:
+    elif c.kind == WASMTIME_COMPONENT_VALTYPE_RESULT:
         payload = v.of.result.val
         case = 0 if v.of.result.is_ok else 1
     else:

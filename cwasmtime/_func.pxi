@@ -1,5 +1,19 @@
 # Calling wasm: a function's signature reduced to its value kinds, Func, TypedFunc,
-# and the call path through wasmtime_func_call_unchecked.
+# their PEP 590 call entries, and the call path through wasmtime_func_call_unchecked.
+
+
+cdef extern from *:
+    """
+    /* Make `type` callable through PEP 590: its instances' entry point is at `offset`
+       (NULL in an instance: called through tp_call as before). CPython gives it to a
+       subclass only if the subclass keeps this __call__. */
+    static void cw_enable_vectorcall(PyObject *type, Py_ssize_t offset) {
+        ((PyTypeObject *)type)->tp_vectorcall_offset = offset;
+        ((PyTypeObject *)type)->tp_flags |= Py_TPFLAGS_HAVE_VECTORCALL;
+    }
+    """
+    void cw_enable_vectorcall(object type, Py_ssize_t offset)
+    Py_ssize_t PyVectorcall_NARGS(size_t nargsf)
 
 cdef class _Signature(_LiveObject):
     """A function type reduced to what a call needs: kinds of params then results."""
@@ -21,15 +35,15 @@ cdef class _Signature(_LiveObject):
             raise MemoryError()
         for i in range(sig.nparams + sig.nresults):
             sig.kinds[i] = _call_kind(params.data[i] if i < sig.nparams else results.data[i - sig.nparams])
-            if sig.kinds[i] == KIND_EXTERNREF:
+            if sig.kinds[i] == WASM_EXTERNREF:
                 sig.has_externref = True
-            if i < sig.nparams and (sig.kinds[i] == KIND_EXTERNREF or sig.kinds[i] == KIND_FUNCREF):
+            if i < sig.nparams and (sig.kinds[i] == WASM_EXTERNREF or sig.kinds[i] == WASM_FUNCREF):
                 sig.param_refs = True
         return sig
 
 
 cdef uint8_t _call_kind(wasm_valtype_t* ty) except 255:
-    """The KIND_* a call passes a value of type ``ty`` as; TypeError for the types it
+    """The wasm_valkind_t a call passes a value of type ``ty`` as; TypeError for the types it
     cannot (calls are unchecked: any other reference would reach wasm unverified)."""
     cdef int cls = _valtype_class(ty)
     if _vt_call_kind[cls] == 255:
@@ -42,7 +56,7 @@ cdef class Func(_LiveObject):
     """A wasm function: a guest export or a Python host function."""
 
     def __init__(self, store, ty, func, bint access_caller=False):
-        from ._types import FuncType
+        FuncType = _py("_types").FuncType
         if not isinstance(store, Store):
             raise TypeError("expected a Store")
         if not isinstance(ty, FuncType):
@@ -63,12 +77,14 @@ cdef class Func(_LiveObject):
                                        NULL, &self._func)
         self._store = s
         self._sig = host.sig
+        self._vectorcall = _func_vectorcall
 
     @staticmethod
     cdef Func _wrap(Store store, wasmtime_func_t* func):
         cdef Func f = Func.__new__(Func)
         f._func = func[0]
         f._store = store
+        f._vectorcall = _func_vectorcall
         return f
 
     @staticmethod
@@ -80,7 +96,7 @@ cdef class Func(_LiveObject):
         """A new ``wasmtime_extern_t*`` (CFFI) holding this func."""
         extern = ffi.new("wasmtime_extern_t *")
         cdef wasmtime_extern_t* p = <wasmtime_extern_t*>_address(extern)
-        p.kind = EXTERN_FUNC
+        p.kind = WASMTIME_EXTERN_FUNC
         p.of.func = self._func
         return extern
 
@@ -100,25 +116,24 @@ cdef class Func(_LiveObject):
 
     def type(self, store):
         """This function's FuncType."""
-        from ._types import FuncType
+        FuncType = _py("_types").FuncType
         cdef Store s = _store_of(store)
         _same_store(self._store, s)
         ty = cw_wasmtime_func_type(s._ctx, &self._func)
         return FuncType._from_ptr(ffi.cast("wasm_functype_t *", <uintptr_t>ty), None)
 
     def __repr__(self):
-        from ._repr import core_signature, in_store
-        return in_store(self, self._store, lambda s: core_signature(self.type(s)))
+        _repr = _py("_repr")
+        return _repr.in_store(self, self._store, lambda s: _repr.core_signature(self.type(s)))
 
     def __call__(self, *store_and_params):
         """``func(store, *params)``: call with Python values (or Val); returns None,
         one value, or a list."""
-        # One tuple, read from index 1 on: a `store, *params` signature would copy it.
-        if len(store_and_params) == 0:
-            raise TypeError("__call__() missing required argument 'store'")
-        cdef Store s = _store_of(store_and_params[0])
-        _same_store(self._store, s)
-        return _call(self, s, store_and_params, True, 1)
+        # The tuple path (tp_call): calls with keywords (refused before this line) and
+        # calls where the vectorcall entry is not used (a subclass's instance, on
+        # CPython 3.11). Both run the vectorcall entry's code.
+        return _func_vectorcall(self, PySequence_Fast_ITEMS(store_and_params),
+                                len(store_and_params), NULL)
 
     def typed(self, store, *, bint release_gil=True):
         """This function bound to ``store`` and its signature, checked once: the
@@ -135,10 +150,15 @@ cdef class Func(_LiveObject):
         typed._store = s
         typed._sig = self._signature(s)
         typed._release_gil = release_gil
+        typed._vectorcall = _typed_vectorcall
         if typed._sig.has_externref or typed._sig.nslots > STACK_SLOTS or typed._sig.nparams > 3:
             return typed
         # Fixed-arity methods are called without building an argument tuple.
         return (typed.call0, typed.call1, typed.call2, typed.call3)[typed._sig.nparams]
+
+
+# A TypedFunc entry's missing argument (defined before the class: its defaults use it).
+cdef object _NO_ARG = object()
 
 
 cdef class TypedFunc(_LiveObject):
@@ -147,38 +167,107 @@ cdef class TypedFunc(_LiveObject):
     def __cinit__(self, *args):
         _internal_only(self, args)
 
-    # _invoke checks the Store, after the arguments are converted.
     def __call__(self, *params):
-        return _call(self._func, self._store, params, self._release_gil)
+        # As Func.__call__: the vectorcall entry's code.
+        return _typed_vectorcall(self, PySequence_Fast_ITEMS(params), len(params), NULL)
 
-    def call0(self):
+    # The fixed-arity entries check the count themselves (a missing argument is _NO_ARG,
+    # extra ones land in `extra`), so that a wrong count raises the same TypeError as
+    # __call__ rather than one naming these methods.
+    def call0(self, *extra):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        if extra:
+            raise _wrong_count(len(extra), 0)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
 
-    def call1(self, a):
+    def call1(self, a=_NO_ARG, *extra):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        if a is _NO_ARG or extra:
+            raise _wrong_count(_given(1, (a,), extra), 1)
         _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
 
-    def call2(self, a, b):
+    def call2(self, a=_NO_ARG, b=_NO_ARG, *extra):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        if a is _NO_ARG or b is _NO_ARG or extra:
+            raise _wrong_count(_given(2, (a, b), extra), 2)
         _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
         _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
 
-    def call3(self, a, b, c):
+    def call3(self, a=_NO_ARG, b=_NO_ARG, c=_NO_ARG, *extra):
         cdef wasmtime_val_raw_t slots[STACK_SLOTS]
+        if a is _NO_ARG or b is _NO_ARG or c is _NO_ARG or extra:
+            raise _wrong_count(_given(3, (a, b, c), extra), 3)
         _lower(self._store, self._sig.kinds[0], a, &slots[0], NULL)
         _lower(self._store, self._sig.kinds[1], b, &slots[1], NULL)
         _lower(self._store, self._sig.kinds[2], c, &slots[2], NULL)
         return _invoke(self._func, self._store, self._sig, slots, self._release_gil)
 
 
-cdef object _call(Func func, Store s, tuple args, bint release_gil, Py_ssize_t first=0):
+cdef Py_ssize_t _given(Py_ssize_t n, tuple named, tuple extra):
+    """How many arguments a fixed-arity TypedFunc entry got: its ``n`` parameters
+    (``_NO_ARG`` where missing) and the ``extra`` ones."""
+    return sum(1 for a in named if a is not _NO_ARG) + len(extra)
+
+
+cdef object _wrong_count(Py_ssize_t given, Py_ssize_t expected):
+    return TypeError("too %s parameters provided: given %s, expected %s"
+                     % ("many" if given > expected else "few", given, expected))
+
+
+cdef object _func_vectorcall(object self, PyObject* const* args, size_t nargsf, PyObject* kwnames):
+    """``func(store, *params)`` with the arguments in the caller's C array: no tuple."""
+    cdef Func func = <Func>self
+    cdef Py_ssize_t n = PyVectorcall_NARGS(nargsf)
+    if kwnames != NULL and PyTuple_GET_SIZE(<object>kwnames) != 0:
+        return _call_with_keywords(Func, self, args, n, kwnames)
+    if n == 0:
+        raise TypeError("__call__() missing required argument 'store'")
+    cdef Store s = _store_of(<object>args[0])
+    _same_store(func._store, s)
+    return _call(func, s, args + 1, n - 1, True)
+
+
+cdef object _typed_vectorcall(object self, PyObject* const* args, size_t nargsf, PyObject* kwnames):
+    """``typed(*params)`` (TypedFunc) with the arguments in the caller's C array."""
+    cdef TypedFunc typed = <TypedFunc>self
+    cdef Py_ssize_t n = PyVectorcall_NARGS(nargsf)
+    if kwnames != NULL and PyTuple_GET_SIZE(<object>kwnames) != 0:
+        return _call_with_keywords(TypedFunc, self, args, n, kwnames)
+    if n != typed._sig.nparams:
+        raise _wrong_count(n, typed._sig.nparams)
+    # _invoke checks the Store, after the arguments are converted.
+    return _call(typed._func, typed._store, args, n, typed._release_gil)
+
+
+cdef object _call_with_keywords(type cls, object self, PyObject* const* args, Py_ssize_t n,
+                                PyObject* kwnames):
+    """A vectorcall with keyword arguments, handed to ``cls.__call__`` (the tuple path,
+    which refuses them): the error is the one it always was."""
+    cdef tuple names = <tuple>kwnames
+    cdef Py_ssize_t i
+    positional = tuple([<object>args[i] for i in range(n)])
+    keywords = {names[i]: <object>args[n + i] for i in range(len(names))}
+    return cls.__call__(self, *positional, **keywords)
+
+
+cdef int _enable_vectorcall() except -1:
+    """Give Func and TypedFunc their vectorcall entries (once, at import)."""
+    cdef Func func = Func.__new__(Func)
+    cdef TypedFunc typed = TypedFunc.__new__(TypedFunc, _INTERNAL)
+    cw_enable_vectorcall(Func, <char*>&func._vectorcall - <char*><PyObject*>func)
+    cw_enable_vectorcall(TypedFunc, <char*>&typed._vectorcall - <char*><PyObject*>typed)
+    return 0
+
+
+_enable_vectorcall()
+
+
+cdef object _call(Func func, Store s, PyObject* const* args, Py_ssize_t n, bint release_gil):
     """Call ``func`` in ``s`` (already checked to be its open Store) with the Python
-    values ``args[first:]``."""
+    values ``args[:n]`` (borrowed: the caller holds them for the call)."""
     cdef _Signature sig = func._signature(s)
-    cdef Py_ssize_t n = len(args) - first
     if n > sig.nparams:
         raise WasmtimeError("too many parameters provided: given %s, expected %s" % (n, sig.nparams))
     if n < sig.nparams:
@@ -190,7 +279,7 @@ cdef object _call(Func func, Store s, tuple args, bint release_gil, Py_ssize_t f
     if not sig.has_externref and sig.nslots <= STACK_SLOTS:
         # The common case: nothing to root, nothing to free.
         for i in range(n):
-            _lower(s, sig.kinds[i], args[first + i], &stack_slots[i], NULL)
+            _lower(s, sig.kinds[i], <object>args[i], &stack_slots[i], NULL)
         return _invoke(func, s, sig, stack_slots, release_gil)
     if sig.nslots > STACK_SLOTS:
         slots = <wasmtime_val_raw_t*>malloc(sig.nslots * sizeof(wasmtime_val_raw_t))
@@ -202,8 +291,8 @@ cdef object _call(Func func, Store s, tuple args, bint release_gil, Py_ssize_t f
             if roots == NULL:
                 raise MemoryError()
         for i in range(n):
-            rooted += _lower(s, sig.kinds[i], args[first + i], &slots[i],
-                             &roots[rooted] if sig.kinds[i] == KIND_EXTERNREF else NULL)
+            rooted += _lower(s, sig.kinds[i], <object>args[i], &slots[i],
+                             &roots[rooted] if sig.kinds[i] == WASM_EXTERNREF else NULL)
         return _invoke(func, s, sig, slots, release_gil)
     finally:
         for i in range(rooted):

@@ -62,8 +62,7 @@ cdef object _call_host(_HostFunc host, Store store, wasmtime_caller_t* caller_c,
 
 
 cdef int _store_results(Store store, _Signature sig, object results, wasmtime_val_raw_t* slots) except -1:
-    cdef wasmtime_externref_t roots[STACK_SLOTS]
-    cdef Py_ssize_t i, rooted = 0
+    cdef wasmtime_externref_t root
     cdef uint8_t kind
     if sig.nresults == 0:
         if results is not None:
@@ -71,9 +70,19 @@ cdef int _store_results(Store store, _Signature sig, object results, wasmtime_va
         return 0
     if sig.nresults == 1:
         kind = sig.kinds[sig.nparams]
-        if _lower(store, kind, results, &slots[0], &roots[0] if kind == KIND_EXTERNREF else NULL):
-            cw_wasmtime_externref_unroot(&roots[0])
+        if _lower(store, kind, results, &slots[0], &root if kind == WASM_EXTERNREF else NULL):
+            cw_wasmtime_externref_unroot(&root)
         return 0
+    return _store_many_results(store, sig, results, slots)
+
+
+cdef int _store_many_results(Store store, _Signature sig, object results,
+                             wasmtime_val_raw_t* slots) except -1:
+    # Apart from _store_results: the one-result case, on every callback, then needs no
+    # array of roots nor try/finally.
+    cdef wasmtime_externref_t roots[STACK_SLOTS]
+    cdef Py_ssize_t i, rooted = 0
+    cdef uint8_t kind
     if len(results) != sig.nresults:
         raise WasmtimeError("callback produced wrong number of results")
     if sig.has_externref and sig.nresults > STACK_SLOTS:
@@ -84,7 +93,7 @@ cdef int _store_results(Store store, _Signature sig, object results, wasmtime_va
         for i in range(sig.nresults):
             kind = sig.kinds[sig.nparams + i]
             rooted += _lower(store, kind, results[i], &slots[i],
-                             &roots[rooted] if kind == KIND_EXTERNREF else NULL)
+                             &roots[rooted] if kind == WASM_EXTERNREF else NULL)
     finally:
         for i in range(rooted):
             cw_wasmtime_externref_unroot(&roots[i])
@@ -105,7 +114,6 @@ cdef class Caller(_LiveObject):
 
     def get(self, name):
         """The calling module's export ``name``, or None."""
-        from ._extern import wrap_extern
         encoded = name.encode("utf-8")
         if self._caller == NULL:
             return None
@@ -132,8 +140,8 @@ cdef class Caller(_LiveObject):
         cdef Store s = self._live_store()
         if not cw_wasmtime_caller_export_get(self._caller, name, len(name), &item):
             return None
-        if item.kind != EXTERN_MEMORY:
-            if item.kind == EXTERN_SHAREDMEMORY:  # the lookup handed over a handle of its own
+        if item.kind != WASMTIME_EXTERN_MEMORY:
+            if item.kind == WASMTIME_EXTERN_SHAREDMEMORY:  # the lookup handed over a handle of its own
                 lib.wasmtime_sharedmemory_delete(
                     ffi.cast("wasmtime_sharedmemory_t *", <uintptr_t>item.of.sharedmemory))
             return None

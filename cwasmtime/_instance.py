@@ -45,7 +45,7 @@ def module_arg(module: Any) -> Module:
 
 def extern_store_id(extern: Any) -> Optional[int]:
     """The store id inside a ``wasmtime_extern_t*``; None for store-independent items."""
-    if extern.kind == _native.EXTERN_SHAREDMEMORY:
+    if extern.kind == lib.WASMTIME_EXTERN_SHAREDMEMORY:
         return None
     # Every store-bound handle in the union starts with its uint64 store_id.
     return int(extern.of.func.store_id)

@@ -53,7 +53,7 @@ def instantiate(Store store, module, imports):
     try:
         for i in range(n):
             _extern_into(store, imports[i], &externs[i])
-            if externs[i].kind == EXTERN_SHAREDMEMORY:
+            if externs[i].kind == WASMTIME_EXTERN_SHAREDMEMORY:
                 # The extern borrows the SharedMemory's handle, and a later item's
                 # conversion could close it: use a handle of our own.
                 clone = lib.wasmtime_sharedmemory_clone(
@@ -82,12 +82,12 @@ cdef int _extern_into(Store store, object item, wasmtime_extern_t* out) except -
     """Write ``item`` (one of the extern objects) into ``out``, after checking its Store."""
     if type(item) is Func:
         _same_store((<Func>item)._store, store)
-        out.kind = EXTERN_FUNC
+        out.kind = WASMTIME_EXTERN_FUNC
         out.of.func = (<Func>item)._func
         return 0
     if type(item) is Memory:
         _same_store((<Memory>item)._store, store)
-        out.kind = EXTERN_MEMORY
+        out.kind = WASMTIME_EXTERN_MEMORY
         out.of.memory = (<Memory>item)._mem
         return 0
     as_extern = getattr(item, "_as_extern", None)

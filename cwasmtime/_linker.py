@@ -21,7 +21,7 @@ from ._wasi import WASI_MODULES, require_wasi_context
 __all__ = ["Linker"]
 
 _NULL = ffi.NULL
-_MEMORY_OR_TABLE = (_native.EXTERN_MEMORY, _native.EXTERN_TABLE)
+_MEMORY_OR_TABLE = (lib.WASMTIME_EXTERN_MEMORY, lib.WASMTIME_EXTERN_TABLE)
 
 
 class Linker(Managed[Any]):
@@ -171,7 +171,7 @@ class Linker(Managed[Any]):
         s = self._store_of(store)
         s._keep_linked(self._hosts)
         extern = ffi.new("wasmtime_extern_t *")
-        extern.kind = _native.EXTERN_FUNC
+        extern.kind = lib.WASMTIME_EXTERN_FUNC
         with s._entered() as ctx:
             error = lib.wasmtime_linker_get_default(self.ptr(), ctx, name_b, len(name_b),
                                                     ffi.addressof(extern.of, "func"))

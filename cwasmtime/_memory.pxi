@@ -42,7 +42,7 @@ cdef class Memory(_LiveObject):
     which is re-read on each call because wasm may grow (and move) it."""
 
     def __init__(self, store, ty):
-        from ._types import MemoryType
+        MemoryType = _py("_types").MemoryType
         if not isinstance(ty, MemoryType):
             # AttributeError, as wasmtime-py raises when it calls `ty.ptr()`.
             raise AttributeError(f"expected a MemoryType, got {type(ty).__name__}")
@@ -54,17 +54,16 @@ cdef class Memory(_LiveObject):
         self._store = s
 
     @staticmethod
-    def _from_extern(Store store, extern):
-        """The Memory in a ``wasmtime_extern_t*`` (CFFI) of kind memory."""
+    cdef Memory _wrap(Store store, wasmtime_memory_t* handle):
         cdef Memory m = Memory.__new__(Memory)
-        m._mem = (<wasmtime_extern_t*>_address(extern)).of.memory
+        m._mem = handle[0]
         m._store = store
         return m
 
     def _as_extern(self):
         extern = ffi.new("wasmtime_extern_t *")
         cdef wasmtime_extern_t* p = <wasmtime_extern_t*>_address(extern)
-        p.kind = EXTERN_MEMORY
+        p.kind = WASMTIME_EXTERN_MEMORY
         p.of.memory = self._mem
         return extern
 
@@ -73,23 +72,21 @@ cdef class Memory(_LiveObject):
         return self._store
 
     cdef Store _use(self, storelike):
-        cdef Store s = _store_of(storelike)
-        _same_store(self._store, s)
-        return s
+        return _owned_store(self._store, storelike)
 
     cdef _mem_c(self):
         return ffi.cast("wasmtime_memory_t *", <uintptr_t>&self._mem)
 
     def type(self, store):
         """This memory's MemoryType."""
-        from ._types import MemoryType
+        MemoryType = _py("_types").MemoryType
         cdef Store s = self._use(store)
         return MemoryType._from_ptr(s._call(lib.wasmtime_memory_type, self._mem_c()), None)
 
     def __repr__(self):
-        from ._repr import count, in_store
-        return in_store(self, self._store,
-                        lambda s: f"{count(self.size(s), 'page')}, {self.type(s)!r}")
+        _repr = _py("_repr")
+        return _repr.in_store(self, self._store,
+                              lambda s: f"{_repr.count(self.size(s), 'page')}, {self.type(s)!r}")
 
     def grow(self, store, delta):
         """Grow by ``delta`` pages; returns the previous size in pages."""

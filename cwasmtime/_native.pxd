@@ -1,20 +1,15 @@
 # The cdef classes of cwasmtime._native, declared once: their fields and C methods.
 # Each class is implemented in the .pxi file named after its concept (see _native.pyx).
+from cpython.object cimport PyObject
 from cpython.pythread cimport PyThread_get_thread_ident
 from libc.stdint cimport uint8_t
 
 from ._cdecl cimport *
 
 
-# Value kinds as wasm_valtype_kind() reports them (wasm.h).
-cdef enum:
-    KIND_I32 = 0
-    KIND_I64 = 1
-    KIND_F32 = 2
-    KIND_F64 = 3
-    KIND_V128 = 4
-    KIND_EXTERNREF = 128
-    KIND_FUNCREF = 129
+# The kinds of a call's raw slots are wasm.h's wasm_valkind_t (WASM_I32 ... WASM_FUNCREF,
+# from the header). wasm.h has no v128 kind (wasm_valtype_kind aborts on v128), so a v128
+# slot is marked WASMTIME_V128, a number no wasm_valkind_t uses.
 
 # Calls with at most this many raw slots (max(params, results)) use a stack buffer.
 cdef enum:
@@ -152,8 +147,22 @@ cdef extern from *:
     static int cw_hook_sigint(void) { return 0; }
     #endif
 
-    /* Free a Store's target once no signal handler can be using it. */
+    /* Publish or withdraw the main thread's target, on every outermost call into wasm:
+       a release store (a plain mov on x86, where a sequentially consistent one is an
+       xchg, a full barrier, twice per call). A handler that sees a target sees its
+       fields; cw_interrupt_free's fence orders a withdrawal before its wait. */
+    static inline void cw_set_sigint_target(cw_interrupt_t *target) {
+        atomic_store_explicit(&cw_sigint_target, target, memory_order_release);
+    }
+    static inline cw_interrupt_t *cw_get_sigint_target(void) {
+        return atomic_load_explicit(&cw_sigint_target, memory_order_relaxed);
+    }
+
+    /* Free a Store's target once no signal handler can be using it. The fence pairs
+       with the handler's increment (Dekker): a handler that could still load this
+       target has counted itself by the time the count is read. */
     static void cw_interrupt_free(cw_interrupt_t *interrupt) {
+        atomic_thread_fence(memory_order_seq_cst);
         while (atomic_load(&cw_sigint_handlers) != 0)
             ;
         cw_wasm_engine_delete(interrupt->engine);
@@ -163,7 +172,8 @@ cdef extern from *:
     ctypedef struct cw_interrupt_t:
         wasm_engine_t* engine
         uint64_t ticks
-    cw_interrupt_t* cw_sigint_target
+    void cw_set_sigint_target(cw_interrupt_t* target) nogil
+    cw_interrupt_t* cw_get_sigint_target() nogil
     unsigned long cw_main_thread
     int cw_hook_sigint() nogil
     void cw_interrupt_free(cw_interrupt_t* interrupt) nogil
@@ -183,23 +193,21 @@ cdef inline int _enter_wasm(Store store) except -1:
     takes the stack wasm may use (max_wasm_stack) below where the outermost call
     starts: a thread with less (threading.stack_size) would overflow it, a crash,
     where wasm would otherwise trap. On the main thread, SIGINT now stops it."""
-    global cw_sigint_target
     cdef unsigned long thread = PyThread_get_thread_ident()
     if store._depth == 0:
         if cw_stack_left() < store._stack_need:
             return _stack_too_small(store)
-        if thread == cw_main_thread and store._interrupt != NULL and cw_sigint_target == NULL:
-            cw_sigint_target = store._interrupt
+        if thread == cw_main_thread and store._interrupt != NULL and cw_get_sigint_target() == NULL:
+            cw_set_sigint_target(store._interrupt)
     store._owner = thread
     store._depth += 1
     return 0
 
 
 cdef inline void _leave_wasm(Store store) noexcept:
-    global cw_sigint_target
     store._depth -= 1
-    if store._depth == 0 and store._interrupt != NULL and cw_sigint_target == store._interrupt:
-        cw_sigint_target = NULL
+    if store._depth == 0 and store._interrupt != NULL and cw_get_sigint_target() == store._interrupt:
+        cw_set_sigint_target(NULL)
 
 
 cdef class _RunningWasm(_LiveObject):
@@ -237,7 +245,14 @@ cdef class _Signature(_LiveObject):
     cdef _Signature of(wasm_functype_t* ty)
 
 
+# PEP 590: a call entry taking its arguments from the caller's C array (see _func.pxi).
+cdef extern from "Python.h":
+    ctypedef object (*vectorcallfunc)(object callable, PyObject* const* args, size_t nargsf,
+                                      PyObject* kwnames)
+
+
 cdef class Func(_LiveObject):
+    cdef vectorcallfunc _vectorcall   # its call entry (NULL: the tuple path, tp_call)
     cdef wasmtime_func_t _func
     cdef Store _store
     cdef _Signature _sig
@@ -249,6 +264,7 @@ cdef class Func(_LiveObject):
 
 
 cdef class TypedFunc(_LiveObject):
+    cdef vectorcallfunc _vectorcall   # as Func's
     cdef Func _func
     cdef Store _store
     cdef _Signature _sig
@@ -277,6 +293,8 @@ cdef class Memory(_LiveObject):
     cdef Store _store
     cdef object __weakref__
 
+    @staticmethod
+    cdef Memory _wrap(Store store, wasmtime_memory_t* handle)
     cdef Store _use(self, storelike)
     cdef _mem_c(self)
 
@@ -286,6 +304,39 @@ cdef class _MemoryBuffer(_LiveObject):
     cdef char* _base
     cdef Py_ssize_t _len
     cdef Py_ssize_t _itemsize
+
+
+# ---------------------------------------------------------------- _externs.pxi
+
+cdef class Global(_LiveObject):
+    cdef wasmtime_global_t _global
+    cdef Store _store
+    cdef int _kind                # wasmtime_valkind_t of the content; -1 until read
+    cdef object __weakref__
+
+    @staticmethod
+    cdef Global _wrap(Store store, wasmtime_global_t* handle)
+    cdef int _content_kind(self, Store s) except -1
+
+
+cdef class Table(_LiveObject):
+    cdef wasmtime_table_t _table
+    cdef Store _store
+    cdef int _kind                # wasmtime_valkind_t of the elements; -1 until read
+    cdef object __weakref__
+
+    @staticmethod
+    cdef Table _wrap(Store store, wasmtime_table_t* handle)
+    cdef int _element_kind(self, Store s) except -1
+
+
+cdef class Tag(_LiveObject):
+    cdef wasmtime_tag_t _tag
+    cdef Store _store
+    cdef object __weakref__
+
+    @staticmethod
+    cdef Tag _wrap(Store store, wasmtime_tag_t* handle)
 
 
 # -------------------------------------------------------- _component_values.pxi

@@ -1,12 +1,14 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, auto_pickle=False
 """The hot paths of cwasmtime, in Cython: Store, Func calls through
 ``wasmtime_func_call_unchecked``, host functions through ``wasmtime_func_new_unchecked``
-trampolines, Val conversion, Caller and Memory access, component values and calls.
+trampolines, Val conversion, Caller, Memory, Global, Table and Tag access, component
+values and calls.
 
-Ownership: every Store-owned object (Func, Memory, Caller) holds its Store and checks on
-each use that the Store is open, is the one passed in, and is not running wasm on
-another thread; misuse raises instead of crashing. A host function's exception is
-parked on its Store (not a process global) and re-raised by the outermost call.
+Ownership: every Store-owned object (Func, Memory, Global, Table, Tag, Caller) holds its
+Store and checks on each use that the Store is open, is the one passed in, and is not
+running wasm on another thread; misuse raises instead of crashing. A host function's
+exception is parked on its Store (not a process global) and re-raised by the outermost
+call.
 
 One extension module, one file per concept (the classes are declared in _native.pxd):
 _store.pxi, _values.pxi, _func.pxi, _host.pxi, _memory.pxi, _externs.pxi,
@@ -22,6 +24,8 @@ from cpython.number cimport PyNumber_Index
 from cpython.object cimport PyObject
 from cpython.pythread cimport PyThread_get_thread_ident
 from cpython.ref cimport Py_INCREF, Py_XDECREF, Py_XINCREF
+from cpython.sequence cimport PySequence_Fast_ITEMS
+from cpython.tuple cimport PyTuple_GET_SIZE
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 from libc.stddef cimport ptrdiff_t
 from libc.stdint cimport int8_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
@@ -39,6 +43,7 @@ cdef extern from "Python.h":
 from libc.errno cimport errno as errno_value
 from os import register_at_fork as os_register_at_fork
 from threading import main_thread as threading_main_thread
+from importlib import import_module
 
 from ._capi import ffi, lib
 from ._error import UnknownNameError, WasmtimeError
@@ -46,15 +51,6 @@ from ._managed import Managed, lent
 from cmabi._errors import refuse_copy
 from ._trap import call_failure
 from cmabi.values import Record, Variant
-
-# wasmtime_extern_t kinds (wasmtime/extern.h), shared with the Python modules.
-EXTERN_FUNC = 0
-EXTERN_GLOBAL = 1
-EXTERN_TABLE = 2
-EXTERN_MEMORY = 3
-EXTERN_SHAREDMEMORY = 4
-EXTERN_TAG = 5
-
 
 cdef int _bind_native() except -1:
     cdef size_t i
@@ -81,6 +77,20 @@ def c_layout_table():
 
 
 _UINTPTR = ffi.typeof("uintptr_t")
+
+
+# The package's Python modules the core uses (reflection types, reprs, component
+# resources): they import this module, so it imports them on first use, once, and keeps
+# them here (a lookup is then a dict hit, not an import statement per call).
+cdef dict _modules = {}
+
+
+cdef object _py(str name):
+    """The module ``cwasmtime.<name>`` (e.g. "_types", "component._resources")."""
+    module = _modules.get(name)
+    if module is None:
+        module = _modules[name] = import_module("cwasmtime." + name)
+    return module
 
 
 cdef inline uintptr_t _address(cdata) except? 0:

@@ -9,7 +9,6 @@ from ._capi import ffi, lib
 from ._engine import Engine
 from ._error import WasmtimeError
 from ._managed import Managed, lent
-from ._native import EXTERN_SHAREDMEMORY
 from ._repr import count
 from ._trap import check
 from ._types import MemoryType
@@ -65,7 +64,7 @@ class SharedMemory(Managed[Any]):
     def _as_extern(self) -> Any:
         """A new ``wasmtime_extern_t*`` borrowing this memory's handle."""
         extern = ffi.new("wasmtime_extern_t *")
-        extern.kind = EXTERN_SHAREDMEMORY
+        extern.kind = lib.WASMTIME_EXTERN_SHAREDMEMORY
         extern.of.sharedmemory = self.ptr()
         return extern
 

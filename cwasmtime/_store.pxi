@@ -28,7 +28,7 @@ cdef class Store(_LiveObject):
         self._linked = {}
 
     def __init__(self, engine=None, data=None):
-        from ._engine import Engine
+        Engine = _py("_engine").Engine
         # Once only: a closed Store stays closed (its objects name the old C store).
         if self.engine is not None:
             raise ValueError("already initialized")
@@ -118,7 +118,7 @@ cdef class Store(_LiveObject):
 
     def set_wasi(self, wasi):
         """Give this store a WASI context; consumes the ``WasiConfig``."""
-        from ._wasi import take_outputs
+        take_outputs = _py("_wasi").take_outputs
         self._check()
         outputs = take_outputs(wasi)
         _check_error(self._call(lib.wasmtime_context_set_wasi, wasi._consume()))
@@ -328,9 +328,14 @@ def store_of(storelike):
     return _store_of(storelike)
 
 
-def check_owner(owner, storelike):
-    """The Store for ``storelike`` after checking it is ``owner`` (the Store the
+cdef inline Store _owned_store(Store owner, object storelike):
+    """The open Store behind ``storelike`` after checking it is ``owner`` (the Store the
     object was created in); raises WasmtimeError for another Store."""
     cdef Store s = _store_of(storelike)
     _same_store(owner, s)
     return s
+
+
+def check_owner(Store owner, storelike):
+    """``_owned_store`` for the Python modules."""
+    return _owned_store(owner, storelike)

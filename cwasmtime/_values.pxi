@@ -1,22 +1,50 @@
 # Values: Val, and converting Python values to and from raw slots
 # (wasmtime_val_raw_t, for calls) and wasmtime_val_t (for globals, tables, the C API).
 
+# The one mapping between the two numberings of value kinds: a call's raw slots use
+# wasm.h's wasm_valkind_t (plus WASMTIME_V128, see _native.pxd), wasmtime_val_t (globals,
+# tables) uses wasmtime_valkind_t. Row i: (wasm kind, wasmtime kind, name).
+cdef enum:
+    N_KINDS = 7
+cdef uint8_t _SLOT_KINDS[N_KINDS]
+cdef uint8_t _VAL_KINDS[N_KINDS]
+_SLOT_KINDS[:] = [WASM_I32, WASM_I64, WASM_F32, WASM_F64, WASMTIME_V128, WASM_EXTERNREF, WASM_FUNCREF]
+_VAL_KINDS[:] = [WASMTIME_I32, WASMTIME_I64, WASMTIME_F32, WASMTIME_F64, WASMTIME_V128,
+                 WASMTIME_EXTERNREF, WASMTIME_FUNCREF]
+cdef tuple _KIND_NAMES = ("i32", "i64", "f32", "f64", "v128", "externref", "funcref")
+
+
+cdef inline int _kind_row(uint8_t wasm_kind) noexcept:
+    cdef int i
+    for i in range(N_KINDS):
+        if _SLOT_KINDS[i] == wasm_kind:
+            return i
+    return -1
+
+
 cdef str _kind_name(uint8_t kind):
-    if kind == KIND_I32:
-        return "i32"
-    if kind == KIND_I64:
-        return "i64"
-    if kind == KIND_F32:
-        return "f32"
-    if kind == KIND_F64:
-        return "f64"
-    if kind == KIND_V128:
-        return "v128"
-    if kind == KIND_EXTERNREF:
-        return "externref"
-    if kind == KIND_FUNCREF:
-        return "funcref"
-    return f"<unsupported value kind {kind}>"
+    cdef int i = _kind_row(kind)
+    return _KIND_NAMES[i] if i >= 0 else f"<unsupported value kind {kind}>"
+
+
+cdef uint8_t _wasm_kind_of(int wasmtime_kind) except 255:
+    """wasmtime_valkind_t -> the wasm kind used internally."""
+    cdef int i
+    for i in range(N_KINDS):
+        if _VAL_KINDS[i] == wasmtime_kind:
+            return _SLOT_KINDS[i]
+    raise WasmtimeError(f"unsupported value kind {wasmtime_kind}")
+
+
+cdef inline int _wasmtime_kind_of(uint8_t wasm_kind) noexcept:
+    """The wasm kind used internally -> wasmtime_valkind_t (-1 for none)."""
+    cdef int i = _kind_row(wasm_kind)
+    return _VAL_KINDS[i] if i >= 0 else -1
+
+
+def value_kinds():
+    """The mapping above, as (wasm_valkind_t, wasmtime_valkind_t, name) rows (for tests)."""
+    return [(_SLOT_KINDS[i], _VAL_KINDS[i], _KIND_NAMES[i]) for i in range(N_KINDS)]
 
 
 # ------------------------------------------------------------------ value types
@@ -44,25 +72,34 @@ cdef tuple _build_valtype_classes():
     """Fill the tables above; returns the classes' names (as ``str(ValType)`` shows them)."""
     cdef wasmtime_valtype_t rich
     cdef int cls
-    for cls in range(4):
-        _vt_known[cls] = cw_wasm_valtype_new(cls)
-        _vt_call_kind[cls] = _vt_valkind[cls] = cls
+    cdef uint8_t kind
+    for cls, kind in enumerate((WASM_I32, WASM_I64, WASM_F32, WASM_F64)):
+        _vt_known[cls] = cw_wasm_valtype_new(kind)
+        _vt_call_kind[cls] = kind
+        _vt_valkind[cls] = _wasmtime_kind_of(kind)
     _vt_known[VT_V128] = cw_wasmtime_wasm_valtype_v128()
-    _vt_call_kind[VT_V128] = KIND_V128
-    _vt_valkind[VT_V128] = 4
+    _vt_call_kind[VT_V128] = WASMTIME_V128
+    _vt_valkind[VT_V128] = WASMTIME_V128
     # (nullable, heap type kind, name, wasmtime_valkind_t of its values or -1), by class
     # from VT_EXTERNREF on, skipping VT_V128. "anyref" is wasmtime-py's name for externref.
-    refs = [(True, 0, "anyref", 6), (True, 2, "funcref", 5)]
-    for heap, heap_name, valkind in ((0, "extern", 6), (2, "func", 5), (1, "noextern", 6),
-                                     (4, "nofunc", 5), (5, "any", -1), (6, "none", -1),
-                                     (7, "eq", -1), (8, "i31", -1), (9, "array", -1),
-                                     (11, "struct", -1), (13, "exn", -1), (15, "noexn", -1)):
+    refs = [(True, WASMTIME_HEAPTYPE_KIND_EXTERN, "anyref", WASMTIME_EXTERNREF),
+            (True, WASMTIME_HEAPTYPE_KIND_FUNC, "funcref", WASMTIME_FUNCREF)]
+    for heap, heap_name, valkind in (
+            (WASMTIME_HEAPTYPE_KIND_EXTERN, "extern", WASMTIME_EXTERNREF),
+            (WASMTIME_HEAPTYPE_KIND_FUNC, "func", WASMTIME_FUNCREF),
+            (WASMTIME_HEAPTYPE_KIND_NOEXTERN, "noextern", WASMTIME_EXTERNREF),
+            (WASMTIME_HEAPTYPE_KIND_NOFUNC, "nofunc", WASMTIME_FUNCREF),
+            (WASMTIME_HEAPTYPE_KIND_ANY, "any", -1), (WASMTIME_HEAPTYPE_KIND_NONE, "none", -1),
+            (WASMTIME_HEAPTYPE_KIND_EQ, "eq", -1), (WASMTIME_HEAPTYPE_KIND_I31, "i31", -1),
+            (WASMTIME_HEAPTYPE_KIND_ARRAY, "array", -1),
+            (WASMTIME_HEAPTYPE_KIND_STRUCT, "struct", -1),
+            (WASMTIME_HEAPTYPE_KIND_EXN, "exn", -1), (WASMTIME_HEAPTYPE_KIND_NOEXN, "noexn", -1)):
         for nullable in (True, False):
-            if not (nullable and heap in (0, 2)):
+            if not (nullable and heap in (WASMTIME_HEAPTYPE_KIND_EXTERN, WASMTIME_HEAPTYPE_KIND_FUNC)):
                 refs.append((nullable, heap, f"(ref {'null ' if nullable else ''}{heap_name})", valkind))
     names = ["i32", "i64", "f32", "f64"]
     memset(&rich, 0, sizeof(rich))
-    rich.kind = 5  # WASMTIME_VALTYPE_KIND_REF
+    rich.kind = WASMTIME_VALTYPE_KIND_REF
     cls = VT_EXTERNREF
     for nullable, heap, name, valkind in refs:
         if cls == VT_V128:
@@ -75,9 +112,10 @@ cdef tuple _build_valtype_classes():
         _vt_valkind[cls] = valkind
         names.append(name)
         cls += 1
-    assert cls == VT_COUNT
-    _vt_call_kind[VT_EXTERNREF] = KIND_EXTERNREF
-    _vt_call_kind[VT_FUNCREF] = KIND_FUNCREF
+    if cls != VT_COUNT:  # a class added without updating VT_COUNT
+        raise ImportError(f"cwasmtime: {cls} value type classes, VT_COUNT is {VT_COUNT}")
+    _vt_call_kind[VT_EXTERNREF] = WASM_EXTERNREF
+    _vt_call_kind[VT_FUNCREF] = WASM_FUNCREF
     _vt_call_kind[VT_OTHER] = 255
     _vt_valkind[VT_OTHER] = -1
     names.append("(ref <concrete type>)")
@@ -101,24 +139,14 @@ def valtype_class(uintptr_t address):
     return _valtype_class(<wasm_valtype_t*>address)
 
 
-def valtype_valkind(uintptr_t address):
-    """The ``wasmtime_valkind_t`` of the values of the ``wasm_valtype_t*`` at ``address``
-    (a global's content, a table's elements); TypeError for types cwasmtime cannot convert."""
-    cdef int cls = _valtype_class(<wasm_valtype_t*>address)
+cdef int _valkind_of(wasm_valtype_t* ty) except -1:
+    """The ``wasmtime_valkind_t`` of the values of type ``ty`` (a global's content, a
+    table's elements); TypeError for types cwasmtime cannot convert (Wasmtime aborts
+    reading or writing some of them: continuations)."""
+    cdef int cls = _valtype_class(ty)
     if _vt_valkind[cls] < 0:
         raise TypeError(f"unsupported value type {VALTYPE_NAMES[cls]}")
     return _vt_valkind[cls]
-
-
-cdef uint8_t _wasm_kind_of(int wasmtime_kind) except 255:
-    # wasmtime_valkind_t (0..6) to the wasm.h kinds used internally.
-    if 0 <= wasmtime_kind <= 4:
-        return <uint8_t>wasmtime_kind
-    if wasmtime_kind == 5:
-        return KIND_FUNCREF
-    if wasmtime_kind == 6:
-        return KIND_EXTERNREF
-    raise WasmtimeError(f"unsupported value kind {wasmtime_kind}")
 
 
 @cython.auto_pickle(True)  # a plain value: copies and pickles (unless it holds a Func)
@@ -141,43 +169,43 @@ cdef class Val:
         """A 32-bit integer (wrapped to the signed range, like a C cast)."""
         if not isinstance(val, int):
             raise TypeError("expected an integer")
-        return Val._new(KIND_I32, <int32_t>PyLong_AsUnsignedLongLongMask(val))
+        return Val._new(WASM_I32, <int32_t>PyLong_AsUnsignedLongLongMask(val))
 
     @classmethod
     def i64(cls, val):
         """A 64-bit integer (wrapped to the signed range, like a C cast)."""
         if not isinstance(val, int):
             raise TypeError("expected an integer")
-        return Val._new(KIND_I64, <int64_t>PyLong_AsUnsignedLongLongMask(val))
+        return Val._new(WASM_I64, <int64_t>PyLong_AsUnsignedLongLongMask(val))
 
     @classmethod
     def f32(cls, val):
         """A 32-bit float (rounded to single precision)."""
         if not isinstance(val, float):
             raise TypeError("expected a float")
-        return Val._new(KIND_F32, <double><float>PyFloat_AS_DOUBLE(val))
+        return Val._new(WASM_F32, <double><float>PyFloat_AS_DOUBLE(val))
 
     @classmethod
     def f64(cls, val):
         """A 64-bit float."""
         if not isinstance(val, float):
             raise TypeError("expected a float")
-        return Val._new(KIND_F64, val)
+        return Val._new(WASM_F64, val)
 
     @classmethod
     def externref(cls, extern):
         """An ``externref`` holding any Python object (``None`` is the null ref)."""
-        return Val._new(KIND_EXTERNREF, extern)
+        return Val._new(WASM_EXTERNREF, extern)
 
     @classmethod
     def funcref(cls, f):
         """A ``funcref`` to a Func (``None`` is the null ref)."""
-        return Val._new(KIND_FUNCREF, f)
+        return Val._new(WASM_FUNCREF, f)
 
     @classmethod
     def ref_null(cls, ty):
         """The null reference of reference type ``ty``."""
-        from ._types import ValType
+        ValType = _py("_types").ValType
         if ty == ValType.externref():
             return Val.externref(None)
         if ty == ValType.funcref():
@@ -195,11 +223,7 @@ cdef class Val:
     @property
     def _kind(self):
         """The ``wasmtime_valkind_t`` of this value."""
-        if self._wasm_kind == KIND_FUNCREF:
-            return 5
-        if self._wasm_kind == KIND_EXTERNREF:
-            return 6
-        return self._wasm_kind
+        return _wasmtime_kind_of(self._wasm_kind)
 
     @property
     def value(self):
@@ -207,29 +231,29 @@ cdef class Val:
         return self._val
 
     def as_i32(self):
-        return self._val if self._wasm_kind == KIND_I32 else None
+        return self._val if self._wasm_kind == WASM_I32 else None
 
     def as_i64(self):
-        return self._val if self._wasm_kind == KIND_I64 else None
+        return self._val if self._wasm_kind == WASM_I64 else None
 
     def as_f32(self):
-        return self._val if self._wasm_kind == KIND_F32 else None
+        return self._val if self._wasm_kind == WASM_F32 else None
 
     def as_f64(self):
-        return self._val if self._wasm_kind == KIND_F64 else None
+        return self._val if self._wasm_kind == WASM_F64 else None
 
     def as_externref(self):
-        return self._val if self._wasm_kind == KIND_EXTERNREF else None
+        return self._val if self._wasm_kind == WASM_EXTERNREF else None
 
     def as_funcref(self):
-        return self._val if self._wasm_kind == KIND_FUNCREF else None
+        return self._val if self._wasm_kind == WASM_FUNCREF else None
 
     @property
     def type(self):
         """The ValType of this value."""
-        from ._types import ValType
+        ValType = _py("_types").ValType
         kind = self._wasm_kind
-        if kind == KIND_V128:
+        if kind == WASMTIME_V128:
             raise WasmtimeError("unimplemented v128 type")
         return getattr(ValType, _kind_name(kind))()
 
@@ -273,10 +297,10 @@ cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out
     consumed. Returns 0 when ``root`` was not used."""
     cdef Val v
     cdef Func f
-    if kind == KIND_I32 and PyLong_CheckExact(value):
+    if kind == WASM_I32 and PyLong_CheckExact(value):
         out.i32 = <int32_t>PyLong_AsUnsignedLongLongMask(value)
         return 0
-    if kind == KIND_F64 and PyFloat_CheckExact(value):
+    if kind == WASM_F64 and PyFloat_CheckExact(value):
         out.f64 = PyFloat_AS_DOUBLE(value)
         return 0
     if isinstance(value, Val):
@@ -284,25 +308,25 @@ cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out
         if v._wasm_kind != kind:
             raise TypeError("wrong type of `Val` provided")
         value = v._val
-        if kind == KIND_F32 or kind == KIND_F64:
+        if kind == WASM_F32 or kind == WASM_F64:
             value = float(value)
-    if kind == KIND_I32:
+    if kind == WASM_I32:
         if isinstance(value, int):
             out.i32 = <int32_t>PyLong_AsUnsignedLongLongMask(value)
             return 0
-    elif kind == KIND_I64:
+    elif kind == WASM_I64:
         if isinstance(value, int):
             out.i64 = <int64_t>PyLong_AsUnsignedLongLongMask(value)
             return 0
-    elif kind == KIND_F32:
+    elif kind == WASM_F32:
         if isinstance(value, float):
             out.f32 = <float>PyFloat_AS_DOUBLE(value)
             return 0
-    elif kind == KIND_F64:
+    elif kind == WASM_F64:
         if isinstance(value, float):
             out.f64 = PyFloat_AS_DOUBLE(value)
             return 0
-    elif kind == KIND_EXTERNREF:
+    elif kind == WASM_EXTERNREF:
         if value is None:
             out.externref = 0
             return 0
@@ -313,7 +337,7 @@ cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out
             raise WasmtimeError("failed to create an externref value")
         out.externref = cw_wasmtime_externref_to_raw(store._ctx, root)
         return 1
-    elif kind == KIND_FUNCREF:
+    elif kind == WASM_FUNCREF:
         if value is None:
             out.funcref = NULL
             return 0
@@ -323,7 +347,7 @@ cdef int _lower(Store store, uint8_t kind, object value, wasmtime_val_raw_t* out
             store._check()
             out.funcref = cw_wasmtime_func_to_raw(store._ctx, &f._func)
             return 0
-    elif kind == KIND_V128:
+    elif kind == WASMTIME_V128:
         if isinstance(value, int):
             data = (value & ((1 << 128) - 1)).to_bytes(16, "little")
             memcpy(out.v128, <const char*>data, 16)
@@ -348,14 +372,14 @@ cdef void _take(Store store, uint8_t kind, wasmtime_val_raw_t* slot) noexcept:
     cdef wasmtime_externref_t ref
     cdef wasmtime_func_t func
     cdef void* data = NULL
-    if kind == KIND_EXTERNREF:
+    if kind == WASM_EXTERNREF:
         if slot.externref != 0:
             cw_wasmtime_externref_from_raw(store._ctx, slot.externref, &ref)
             data = cw_wasmtime_externref_data(store._ctx, &ref)
             Py_XINCREF(<PyObject*>data)
             cw_wasmtime_externref_unroot(&ref)
         (<_Taken*>slot).obj = <PyObject*>data
-    elif kind == KIND_FUNCREF:
+    elif kind == WASM_FUNCREF:
         if slot.funcref == NULL:
             memset(&func, 0, sizeof(func))
         else:
@@ -372,15 +396,15 @@ cdef void _take_all(Store store, const uint8_t* kinds, wasmtime_val_raw_t* slots
 cdef object _built(Store store, uint8_t kind, wasmtime_val_raw_t* slot):
     """The Python value of a slot (its reference, if any, already taken)."""
     cdef PyObject* obj
-    if kind == KIND_I32:
+    if kind == WASM_I32:
         return slot.i32
-    if kind == KIND_I64:
+    if kind == WASM_I64:
         return slot.i64
-    if kind == KIND_F32:
+    if kind == WASM_F32:
         return <double>slot.f32
-    if kind == KIND_F64:
+    if kind == WASM_F64:
         return slot.f64
-    if kind == KIND_EXTERNREF:
+    if kind == WASM_EXTERNREF:
         obj = (<_Taken*>slot).obj
         if obj == NULL:
             return None
@@ -388,18 +412,18 @@ cdef object _built(Store store, uint8_t kind, wasmtime_val_raw_t* slot):
         result = <object>obj
         Py_XDECREF(obj)  # the reference _take made, now held by `result`
         return result
-    if kind == KIND_FUNCREF:
+    if kind == WASM_FUNCREF:
         if (<_Taken*>slot).func.store_id == 0:
             return None
         return Func._wrap(store, &(<_Taken*>slot).func)
-    if kind == KIND_V128:
+    if kind == WASMTIME_V128:
         return int.from_bytes((<char*>slot.v128)[:16], "little")
     raise WasmtimeError(f"unsupported value kind {kind}")
 
 
 cdef inline object _lift(Store store, uint8_t kind, wasmtime_val_raw_t* slot):
     """Raw slot -> Python value, by wasm kind (one value: nothing runs in between)."""
-    if kind == KIND_EXTERNREF or kind == KIND_FUNCREF:
+    if kind == WASM_EXTERNREF or kind == WASM_FUNCREF:
         _take(store, kind, slot)
     return _built(store, kind, slot)
 
@@ -423,17 +447,9 @@ cdef void _release_taken(const uint8_t* kinds, wasmtime_val_raw_t* slots, Py_ssi
     """Release the objects taken for ``slots[start:n]`` that were not built (an error)."""
     cdef Py_ssize_t i
     for i in range(start, n):
-        if kinds[i] == KIND_EXTERNREF:
+        if kinds[i] == WASM_EXTERNREF:
             Py_XDECREF((<_Taken*>&slots[i]).obj)
             (<_Taken*>&slots[i]).obj = NULL
-
-
-def val_to_c(Store store, int kind, value, uintptr_t out):
-    """Write ``value`` as a ``wasmtime_val_t`` of ``wasmtime_valkind_t`` ``kind`` at
-    address ``out``, by the same rules as Func arguments. An externref inside is
-    rooted: the caller unroots the val (``wasmtime_val_unroot``) once consumed."""
-    store._check()
-    _val_lower(store, kind, value, <wasmtime_val_t*>out)
 
 
 cdef int _val_lower(Store store, int kind, object value, wasmtime_val_t* val) except -1:
@@ -442,12 +458,12 @@ cdef int _val_lower(Store store, int kind, object value, wasmtime_val_t* val) ex
     cdef Func f
     memset(val, 0, sizeof(wasmtime_val_t))
     val.kind = kind
-    if wasm_kind == KIND_EXTERNREF:
+    if wasm_kind == WASM_EXTERNREF:
         # A null externref is a zeroed struct (store_id 0); otherwise rooted in place.
         _lower(store, wasm_kind, value, &raw, &val.of.externref)
-    elif wasm_kind == KIND_FUNCREF:
+    elif wasm_kind == WASM_FUNCREF:
         if isinstance(value, Val):
-            if (<Val>value)._wasm_kind != KIND_FUNCREF:
+            if (<Val>value)._wasm_kind != WASM_FUNCREF:
                 raise TypeError("wrong type of `Val` provided")
             value = (<Val>value)._val
         if isinstance(value, Func):
@@ -458,13 +474,13 @@ cdef int _val_lower(Store store, int kind, object value, wasmtime_val_t* val) ex
             raise TypeError("don't know how to convert %r to funcref" % (value,))
     else:
         _lower(store, wasm_kind, value, &raw, NULL)
-        if wasm_kind == KIND_I32:
+        if wasm_kind == WASM_I32:
             val.of.i32 = raw.i32
-        elif wasm_kind == KIND_I64:
+        elif wasm_kind == WASM_I64:
             val.of.i64 = raw.i64
-        elif wasm_kind == KIND_F32:
+        elif wasm_kind == WASM_F32:
             val.of.f32 = raw.f32
-        elif wasm_kind == KIND_F64:
+        elif wasm_kind == WASM_F64:
             val.of.f64 = raw.f64
         else:
             memcpy(val.of.v128, raw.v128, 16)
@@ -474,19 +490,19 @@ cdef int _val_lower(Store store, int kind, object value, wasmtime_val_t* val) ex
 cdef object _val_value(Store store, wasmtime_val_t* val):
     cdef void* data
     kind = val.kind
-    if kind == 0:
+    if kind == WASMTIME_I32:
         return val.of.i32
-    if kind == 1:
+    if kind == WASMTIME_I64:
         return val.of.i64
-    if kind == 2:
+    if kind == WASMTIME_F32:
         return <double>val.of.f32
-    if kind == 3:
+    if kind == WASMTIME_F64:
         return val.of.f64
-    if kind == 4:
+    if kind == WASMTIME_V128:
         return int.from_bytes((<char*>val.of.v128)[:16], "little")
-    if kind == 5:
+    if kind == WASMTIME_FUNCREF:
         return None if val.of.funcref.store_id == 0 else Func._wrap(store, &val.of.funcref)
-    if kind == 6:
+    if kind == WASMTIME_EXTERNREF:
         if val.of.externref.store_id == 0:
             return None
         data = cw_wasmtime_externref_data(store._ctx, &val.of.externref)

@@ -43,9 +43,23 @@
   X(wasmtime_instance_pre_instantiate)          \
   X(wasmtime_linker_instantiate)                \
   X(wasmtime_val_unroot)                        \
+  X(wasm_globaltype_content)                    \
+  X(wasm_globaltype_delete)                     \
+  X(wasm_tabletype_element)                     \
+  X(wasm_tabletype_delete)                      \
+  X(wasmtime_global_new)                        \
+  X(wasmtime_global_type)                       \
   X(wasmtime_global_get)                        \
   X(wasmtime_global_set)                        \
+  X(wasmtime_table_new)                         \
+  X(wasmtime_table_type)                        \
   X(wasmtime_table_get)                         \
+  X(wasmtime_table_set)                         \
+  X(wasmtime_table_size)                        \
+  X(wasmtime_table_grow)                        \
+  X(wasmtime_tag_new)                           \
+  X(wasmtime_tag_type)                          \
+  X(wasmtime_tag_eq)                            \
   X(wasmtime_caller_export_get)                 \
   X(wasmtime_error_new)                         \
   X(wasm_byte_vec_new)                          \

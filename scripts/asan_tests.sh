@@ -10,6 +10,7 @@
 # interpreter with pyproject.toml's build requirements. Wasmtime
 # uses signals for wasm traps, so ASan must leave SIGSEGV/SIGBUS/SIGFPE/SIGILL alone.
 # Left out: the RSS checks (marker `rss`: ASan's quarantine holds freed memory), the
+# cases that limit the address space (marker `address_space`: ASan's shadow needs it), the
 # fuzz and benchmark smoke runs (slow under ASan), and the upstream suite (run it with
 # the same environment: python scripts/upstream_tests.py).
 set -euo pipefail
@@ -26,6 +27,6 @@ CFLAGS="-fsanitize=address -fno-omit-frame-pointer" LDFLAGS="-fsanitize=address"
 export LD_PRELOAD
 LD_PRELOAD=$(gcc -print-file-name=libasan.so)
 export ASAN_OPTIONS=detect_leaks=0:handle_segv=0:allow_user_segv_handler=1:handle_sigbus=0:handle_sigfpe=0:handle_sigill=0
-PYTHONPATH="$work" python -m pytest -q -p no:cacheprovider tests -m "not rss" \
+PYTHONPATH="$work" python -m pytest -q -p no:cacheprovider tests -m "not rss and not address_space" \
   --ignore=tests/test_fuzz_smoke.py \
   --ignore=tests/test_upstream_suite.py --ignore=tests/test_benchmarks_smoke.py "$@"

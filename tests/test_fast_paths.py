@@ -137,6 +137,28 @@ def test_typed_errors():
         add(1, 2)
 
 
+ARITY_WAT = "(module %s)" % " ".join(
+    f'(func (export "p{n}") {"(param i32)" * n} (result i32) i32.const {n})'
+    + f' (func (export "r{n}") {"(param externref)" * n} (result i32) i32.const {n})'
+    for n in range(6))
+
+
+@pytest.mark.parametrize("kind", ["p", "r"])  # i32 / externref parameters
+@pytest.mark.parametrize("n", range(6))
+def test_typed_wrong_argument_count_is_a_type_error_on_every_arity(n, kind):
+    store = wt.Store()
+    ex = wt.Instance(store, wt.Module(store.engine, ARITY_WAT), []).exports(store)
+    typed = ex[f"{kind}{n}"].typed(store)
+    assert typed(*[1] * n) == n
+    for given in sorted({0, n - 1, n + 1, n + 3} - {n, -1}):
+        with pytest.raises(TypeError) as raised:
+            typed(*[1] * given)
+        message = str(raised.value)
+        assert message == (f"too {'many' if given > n else 'few'} parameters provided: "
+                           f"given {given}, expected {n}")
+    assert typed(*[1] * n) == n  # the typed function still works after the errors
+
+
 def test_host_exception_through_a_typed_call_is_the_same_object():
     store = wt.Store()
     exc = KeyError("from host")

@@ -107,6 +107,20 @@ CASES = [
         s, ex = exports('(module (global (export "g") (mut f64) (f64.const 0)))')
         print(outcome(lambda: ex["g"].set_value(s, w.Val.f64(closer(s)))))
         ''', "ValueError: already closed"),
+    ("Global(): a Val's __float__ closes the store", '''
+        s = w.Store()
+        ty = w.GlobalType(w.ValType.f64(), True)
+        print(outcome(lambda: w.Global(s, ty, w.Val.f64(closer(s)))))
+        ''', "ValueError: already closed"),
+    ("Global(): a Val's __float__ closes the GlobalType", '''
+        s = w.Store()
+        ty = w.GlobalType(w.ValType.f64(), True)
+        class Closing(float):
+            def __float__(self):
+                ty.close()
+                return 1.0
+        print(outcome(lambda: w.Global(s, ty, w.Val.f64(Closing(1.0)))))
+        ''', "ValueError: already closed"),
     ("Store.set_fuel: __int__ closes the store", '''
         config = w.Config()
         config.consume_fuel = True
@@ -128,12 +142,11 @@ CASES = [
         config.shared_memory = True
         s = w.Store(w.Engine(config))
         shared = w.SharedMemory(s.engine, w.MemoryType(w.Limits(1, 1), shared=True))
-        g = w.Global(s, w.GlobalType(w.ValType.i32(), False), 7)
-        class Closing(type(g)):
+        class Closing(w.Global):
             def _as_extern(self):
                 shared.close()
                 return super()._as_extern()
-        g.__class__ = Closing
+        g = Closing(s, w.GlobalType(w.ValType.i32(), False), 7)
         module = w.Module(s.engine, \'\'\'(module (import "" "m" (memory 1 1 shared))
             (import "" "g" (global i32)) (func (export "f") (result i32) i32.const 0 i32.load))\'\'\')
         f = w.Instance(s, module, [shared, g]).exports(s)["f"]

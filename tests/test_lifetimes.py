@@ -222,7 +222,7 @@ NOT_LIVE = {
         "DownloadError", "OfflineError", "TruncatedDownloadError", "ChecksumError",
         "CacheDirError", "CacheDirWarning")),
     # abstract bases and mixins (their subclasses are covered)
-    "cwasmtime._managed.Managed", "cwasmtime._types._Borrowable", "cwasmtime._extern.StoreOwned",
+    "cwasmtime._managed.Managed", "cwasmtime._types._Borrowable",
     "cwasmtime.component._types.ValType", "cwasmtime.component._types._HandleType",
     "cwasmtime.component._types.VariantLikeType", "cwasmtime.component._types._AsyncType",
     "cwasmtime.component._itemtypes._ItemType", "cwasmtime.component._linker._Lockable",
@@ -437,6 +437,9 @@ HALF_MADE = {
     "Store": "native.Store.__new__(native.Store).set_fuel(1)",
     "Func": "native.Func.__new__(native.Func).typed(store)",
     "Memory": "native.Memory.__new__(native.Memory).read(store)",
+    "Global": "native.Global.__new__(native.Global).value(store)",
+    "Table": "native.Table.__new__(native.Table).get(store, 0)",
+    "Tag": "native.Tag.__new__(native.Tag).eq(store, native.Tag.__new__(native.Tag))",
     "ComponentFunc": "native.ComponentFunc.__new__(native.ComponentFunc)(store)",
     "Val": "exports['f'](store, native.Val.__new__(native.Val))",
     "_Builder etc.": "[cls.__new__(cls) for cls in (native._Signature, native._HostFunc, native._Conv, "
@@ -472,6 +475,7 @@ except (TypeError, ValueError, Trap, w.WasmtimeError) as exc:
         "ByteArrayMemory": "Trap",  # an empty memory: the store is out of bounds
         "Caller": "ValueError", "StoreContext": "ValueError", "Store": "ValueError",
         "Func": "WasmtimeError", "Memory": "WasmtimeError", "ComponentFunc": "WasmtimeError",
+        "Global": "WasmtimeError", "Table": "WasmtimeError", "Tag": "WasmtimeError",
         "Val": "TypeError", "_Builder etc.": "works"}
 
 
