@@ -3,7 +3,7 @@
 values (CanonicalABI.md, 32-bit memories, synchronous calls).
 
 Everything goes through a :class:`Context` (memory, realloc, string encoding,
-handle table). Each type descriptor (``cmabi.types``) is compiled once into a
+handle table, lenient or strict value rules: ``_accept.pxd``). Each type descriptor (``cmabi.types``) is compiled once into a
 ``_Codec`` cached on the descriptor; a call is then a switch on a C int per value.
 
 Guest memory is never cached across Python code: the memory's base and length are
@@ -45,12 +45,15 @@ cdef extern from "Python.h":
     void* PyUnicode_DATA(object s)
     enum: PyUnicode_1BYTE_KIND
     bint PyLong_CheckExact(object v)
-    double PyLong_AsDouble(object v) except? -1.0
-    long long PyLong_AsLongLongAndOverflow(object v, int* overflow) except? -1
     PyObject** PySequence_Fast_ITEMS(object seq)
     ctypedef struct PyObject
     int PyGC_Disable()
     int PyGC_Enable()
+
+from cmabi._accept cimport (
+    LIST_BUFFER, accept_bool, accept_char, accept_float, accept_int, accept_list, accept_map,
+    accept_str, accept_tuple, check_list_size, check_map_size, enum_case, flags_bits, record_field,
+    variant_case)
 
 from ._errors import Trap, refuse_copy
 from . import types as _t
@@ -314,6 +317,11 @@ cdef class Context(_LiveObject):
     ``'latin1+utf16'`` (Latin-1 when every character fits, else UTF-16).
     ``handles``: the guest instance's :class:`HandleTable` (a new one by default).
     ``instance``: identity of the guest instance (see ``ResourceType.instance``).
+    ``lenient``: also lower the values the strict rules (wasmtime-py's, shared with
+    ``cwasmtime.component``) refuse: an int for bool or a float, a list for a tuple,
+    a tuple for a list, a list or tuple of ints for ``list<u8>``, a dict for a
+    record, any iterable of names for flags, any object with ``tag`` and
+    ``payload`` for a tagged variant.
 
     A context is also the borrow scope of one call: borrows lowered into the guest
     and owned handles lent by lifting a borrow are settled by :meth:`end_call`,
@@ -326,6 +334,7 @@ cdef class Context(_LiveObject):
     cdef readonly str host_string_encoding
     cdef readonly HandleTable handles
     cdef readonly object instance
+    cdef readonly bint lenient
     cdef int enc
     cdef int host_enc
     cdef uint8_t* base
@@ -345,7 +354,8 @@ cdef class Context(_LiveObject):
         self.borrows = {}
 
     def __init__(self, memory=None, realloc=None, str string_encoding="utf8", *,
-                 HandleTable handles=None, instance=None, str host_string_encoding="utf8"):
+                 HandleTable handles=None, instance=None, str host_string_encoding="utf8",
+                 bint lenient=False):
         if string_encoding not in _ENCODINGS:
             raise ValueError(f"unknown string encoding {string_encoding!r}")
         if host_string_encoding not in _ENCODINGS:
@@ -363,6 +373,7 @@ cdef class Context(_LiveObject):
         if handles is not None:
             self.handles = handles
         self.instance = instance
+        self.lenient = lenient
         self.bytearray_memory = type(memory) is ByteArrayMemory
         self.pinnable = hasattr(memory, "_cmabi_pin")
 
@@ -552,8 +563,6 @@ cdef _Codec codec_of(object t):
         cd.children = tuple(None if ct is None else codec_of(ct) for _, ct in t.cases)
         cd.labels = tuple(n for n, _ in t.cases)
         cd.index = {n: i for i, n in enumerate(cd.labels)}
-        if k == K_RESULT:
-            cd.index["error"] = 1
         cd.tagged = t.tagged
         cd.classes = tuple(None if ct is None else tuple(ct.python_classes) for _, ct in t.cases)
         cd.disc_size = t.disc_size
@@ -568,6 +577,10 @@ cdef _Codec codec_of(object t):
     _validate(cd)
     object.__setattr__(t, "_codec", cd)
     return cd
+
+
+# For messages: the integer kinds' WIT names.
+cdef tuple _KIND_NAMES = ("bool", "s8", "u8", "s16", "u16", "s32", "u32", "s64", "u64")
 
 
 cdef dict _PRIMITIVE_SIZE = {K_BOOL: 1, K_S8: 1, K_U8: 1, K_S16: 2, K_U16: 2, K_S32: 4, K_U32: 4,
@@ -629,20 +642,6 @@ cdef bint _fits(_Codec parent, _Codec child, object offset):
 # ---- small helpers (none runs Python code: int/float/str subclasses are read
 # through the C API, never through their __index__, __float__, __len__ ...)
 
-cdef inline uint64_t _as_int(object v, str what) except? 0xFFFFFFFFFFFFFFFF:
-    if not isinstance(v, int):
-        raise TypeError(f"expected int for {what}, got {type(v).__name__}")
-    return PyLong_AsUnsignedLongLongMask(v)
-
-
-cdef inline double _as_float(object v, str what) except? -1.0:
-    if isinstance(v, float):
-        return <double>v
-    if isinstance(v, int):
-        return PyLong_AsDouble(v)
-    raise TypeError(f"expected float for {what}, got {type(v).__name__}")
-
-
 cdef inline uint32_t _f32_bits(double d):
     cdef float f = <float>d
     cdef uint32_t bits
@@ -697,22 +696,6 @@ cdef inline object _char_from(uint32_t i):
     return chr(i)
 
 
-cdef inline uint32_t _char_to(object v) except? 0xFFFFFFFF:
-    if not isinstance(v, str) or PyUnicode_GET_LENGTH(v) != 1:
-        raise TypeError("expected a one-character str for char")
-    cdef uint32_t i = PyUnicode_READ_CHAR(v, 0)
-    if 0xD800 <= i <= 0xDFFF:
-        raise ValueError("a surrogate is not a valid char")
-    return i
-
-
-cdef inline bint _as_bool(object v) except -1:
-    cdef int overflow
-    if isinstance(v, int):  # bool is an int
-        return PyLong_AsLongLongAndOverflow(v, &overflow) != 0 or overflow != 0
-    raise TypeError(f"expected bool, got {type(v).__name__}")
-
-
 # ---- primitive memory access (offsets already bounds-checked)
 
 cdef inline uint64_t _rd(Context cx, uint64_t ptr, uint32_t n):
@@ -756,15 +739,15 @@ cdef object _load_prim(Context cx, int kind, uint64_t ptr):
 cdef int _store_prim(Context cx, int kind, uint32_t size, object v, uint64_t ptr) except -1:
     cdef uint64_t bits
     if kind == K_BOOL:
-        bits = _as_bool(v)
+        bits = accept_bool(v, cx.lenient)
     elif kind <= K_U64:
-        bits = _as_int(v, "an integer type")
+        bits = accept_int(v, _KIND_NAMES[kind])
     elif kind == K_F32:
-        bits = _f32_bits(_as_float(v, "f32"))
+        bits = _f32_bits(accept_float(v, "f32", cx.lenient))
     elif kind == K_F64:
-        bits = _f64_bits(_as_float(v, "f64"))
+        bits = _f64_bits(accept_float(v, "f64", cx.lenient))
     elif kind == K_CHAR:
-        bits = _char_to(v)
+        bits = accept_char(v)
     else:
         raise AssertionError(kind)
     _wr(cx, ptr, bits, size)
@@ -928,8 +911,7 @@ cdef int _store_to_latin1_or_utf16(Context cx, object s, uint32_t units, uint32_
 cdef int _store_string_into_range(Context cx, object s, uint32_t* out) except -1:
     """The spec's ``store_string_into_range`` for a Python str whose source
     encoding is ``cx.host_string_encoding``; out = (ptr, tagged code units)."""
-    if not isinstance(s, str):
-        raise TypeError(f"expected str for string, got {type(s).__name__}")
+    accept_str(s, "string")
     _need_memory(cx)
     cdef Py_ssize_t ncp = PyUnicode_GET_LENGTH(s)
     cdef Py_UCS4 maxc = PyUnicode_MAX_CHAR_VALUE(s)
@@ -1022,7 +1004,7 @@ cdef int _store_ints(Context cx, uint32_t size, object seq, uint64_t ptr, Py_ssi
         if PyLong_CheckExact(item):
             bits = PyLong_AsUnsignedLongLongMask(item)
         else:
-            bits = _as_int(item, "an integer type")
+            bits = accept_int(item, "an integer type")
         memcpy(cx.base + ptr + <uint64_t>i * size, &bits, size)
     return 0
 
@@ -1053,8 +1035,8 @@ cdef inline Py_ssize_t _size(object seq):
 
 
 cdef inline int _check_size(object seq, Py_ssize_t n) except -1:
-    if isinstance(seq, list) and PyList_GET_SIZE(seq) != n:
-        raise RuntimeError("list changed size during conversion")
+    if isinstance(seq, list):
+        check_list_size(seq, n)
     return 0
 
 
@@ -1069,22 +1051,20 @@ cdef object _item(object seq, Py_ssize_t i, Py_ssize_t n):
     return <long>(<uint8_t>PyBytes_AS_STRING(seq)[i])
 
 
-cdef object _list_value(_Codec c, object v):
-    """Validate a list value; returns a list, tuple or bytes (for u8 lists) to read."""
-    if c.is_bytes and isinstance(v, (bytes, bytearray, memoryview)):
-        return bytes(v) if not isinstance(v, bytes) else v
+cdef object _list_value(_Codec c, Context cx, object v):
+    """Validate a list or map value; returns a list, tuple or bytes (for u8 lists) to
+    read (a map: its entries now, see ``check_map_size``)."""
     if c.kind == K_MAP:
-        if not isinstance(v, dict):
-            raise TypeError(f"expected dict for {c.type!r}, got {type(v).__name__}")
+        accept_map(v, c.type)
         return PyDict_Items(v)
-    if not isinstance(v, (list, tuple)):
-        raise TypeError(f"expected list for {c.type!r}, got {type(v).__name__}")
+    if accept_list(v, c.type, c.is_bytes, cx.lenient) == LIST_BUFFER:
+        return v if isinstance(v, bytes) else bytes(v)
     return v
 
 
 cdef int _store_list_into_range(_Codec c, Context cx, object v, uint32_t* out) except -1:
     _need_memory(cx)
-    seq = _list_value(c, v)
+    seq = _list_value(c, cx, v)
     cdef _Codec elem = c.elem
     cdef Py_ssize_t n = _size(seq)
     cdef uint64_t nbytes = <uint64_t>n * elem.size
@@ -1097,13 +1077,15 @@ cdef int _store_list_into_range(_Codec c, Context cx, object v, uint32_t* out) e
     else:
         _check_size(seq, n)  # realloc ran Python code
         _store_elems(cx, elem, seq, ptr, n)
+        if c.kind == K_MAP:
+            check_map_size(v, n)
     out[0] = ptr
     out[1] = <uint32_t>n
     return 0
 
 
-cdef object _fixed_value(_Codec c, object v):
-    seq = _list_value(c, v)
+cdef object _fixed_value(_Codec c, Context cx, object v):
+    seq = _list_value(c, cx, v)
     if _size(seq) != c.length:
         raise ValueError(f"expected {c.length} elements for {c.type!r}, got {_size(seq)}")
     return seq
@@ -1117,34 +1099,12 @@ cdef object _finish_list(_Codec c, object lst):
 
 # --------------------------------------------------------------------------- variants
 
-cdef Py_ssize_t _match_case(_Codec c, object v) except -1:
+cdef Py_ssize_t _match_case(_Codec c, Context cx, object v) except -1:
     """The case index of a Python value for a variant-like codec (its payload is
     ``v.payload`` when tagged, else ``v`` itself)."""
-    cdef Py_ssize_t i
     if c.kind == K_ENUM:
-        if not isinstance(v, str):
-            raise TypeError(f"expected str for {c.type!r}, got {type(v).__name__}")
-        i = c.index.get(v, -1)
-        if i < 0:
-            raise ValueError(f"{v!r} is not a case of {c.type!r}")
-        return i
-    if c.tagged:
-        try:
-            tag = v.tag
-            v.payload
-        except AttributeError:
-            raise TypeError(f"expected Variant for {c.type!r}, got {type(v).__name__}") from None
-        i = c.index.get(tag, -1)
-        if i < 0:
-            raise ValueError(f"{tag!r} is not a case of {c.type!r}")
-        return i
-    for i, classes in enumerate(c.classes):
-        if classes is None:
-            if v is None:
-                return i
-        elif isinstance(v, classes):
-            return i
-    raise ValueError(f"value {v!r} not valid for {c.type!r}")
+        return enum_case(v, c.type, c.index, ValueError)
+    return variant_case(v, c.type, c.tagged, c.classes, c.index, _VariantValue, cx.lenient)
 
 
 cdef object _make_case(_Codec c, Py_ssize_t i, object payload):
@@ -1220,22 +1180,22 @@ cdef int _store(_Codec c, Context cx, object v, uint64_t ptr) except -1:
         _wr(cx, ptr, pair[0], 4)
         _wr(cx, ptr + 4, pair[1], 4)
     elif k == K_FIXED_LIST:
-        seq = _fixed_value(c, v)
+        seq = _fixed_value(c, cx, v)
         if isinstance(seq, bytes):
             _copy_in(cx, ptr, PyBytes_AS_STRING(seq), c.length)
         else:
             _store_elems(cx, c.elem, seq, ptr, c.length)
     elif k == K_RECORD:
         for i in range(len(c.children)):
-            field = _field(c, v, i)
+            field = record_field(v, c.labels[i], cx.lenient)
             _after_python(cx)
             _store(<_Codec>c.children[i], cx, field, ptr + <uint32_t>c.offsets[i])
     elif k == K_TUPLE:
-        n = _check_tuple(c, v)
+        n = accept_tuple(v, c.type, len(c.children), cx.lenient)
         for i in range(n):
             _store(<_Codec>c.children[i], cx, _item(v, i, n), ptr + <uint32_t>c.offsets[i])
     elif k == K_VARIANT or k == K_ENUM or k == K_OPTION or k == K_RESULT:
-        i = _match_case(c, v)
+        i = _match_case(c, cx, v)
         ch = c.children[i]
         payload = None if ch is None else v.payload if c.tagged else v
         _after_python(cx)
@@ -1243,7 +1203,7 @@ cdef int _store(_Codec c, Context cx, object v, uint64_t ptr) except -1:
         if ch is not None:
             _store(<_Codec>ch, cx, payload, ptr + c.payload_offset)
     elif k == K_FLAGS:
-        bits = _pack_flags(c, v)
+        bits = flags_bits(v, c.type, c.index, ValueError, cx.lenient)
         _after_python(cx)
         _wr(cx, ptr, bits, c.size)
     elif k == K_OWN or k == K_BORROW:
@@ -1255,25 +1215,6 @@ cdef int _store(_Codec c, Context cx, object v, uint64_t ptr) except -1:
     return 0
 
 
-cdef object _field(_Codec c, object v, Py_ssize_t i):
-    """Field ``i`` of a record value: an attribute (Record, dataclass, ...) or a dict key."""
-    cdef str label = c.labels[i]
-    try:
-        return v[label] if isinstance(v, dict) else getattr(v, label)
-    except (KeyError, AttributeError):
-        raise TypeError(f"expected a record with a field {label!r}, got {type(v).__name__}") from None
-
-
-cdef Py_ssize_t _check_tuple(_Codec c, object v) except -1:
-    """Validate a tuple value (a tuple or list); returns its size."""
-    if not isinstance(v, (tuple, list)):
-        raise TypeError(f"expected tuple for {c.type!r}, got {type(v).__name__}")
-    cdef Py_ssize_t n = _size(v)
-    if n != len(c.children):
-        raise ValueError(f"expected {len(c.children)} elements for {c.type!r}, got {n}")
-    return n
-
-
 cdef object _unpack_flags(_Codec c, uint64_t bits):
     out = set()
     cdef Py_ssize_t i
@@ -1281,19 +1222,6 @@ cdef object _unpack_flags(_Codec c, uint64_t bits):
         if bits & (<uint64_t>1 << i):
             out.add(c.labels[i])
     return out
-
-
-cdef uint64_t _pack_flags(_Codec c, object v) except? 0xFFFFFFFFFFFFFFFF:
-    if isinstance(v, (str, bytes)) or not hasattr(v, "__iter__"):
-        raise TypeError(f"expected set of str for {c.type!r}, got {type(v).__name__}")
-    cdef uint64_t bits = 0
-    cdef Py_ssize_t i
-    for name in v:
-        i = c.index.get(name, -1)
-        if i < 0:
-            raise ValueError(f"{name!r} is not a flag of {c.type!r}")
-        bits |= <uint64_t>1 << i
-    return bits
 
 
 # --------------------------------------------------------------------------- handles
@@ -1321,12 +1249,12 @@ cdef object _lift_borrow(_Codec c, Context cx, uint32_t i):
 
 
 cdef uint32_t _lower_own(_Codec c, Context cx, object rep) except? 0:
-    _as_int(rep, "a resource representation")
+    accept_int(rep, "a resource representation")
     return cx.handles._add(ResourceHandle(c.resource, rep, True))
 
 
 cdef uint32_t _lower_borrow(_Codec c, Context cx, object rep) except? 0:
-    cdef uint64_t r = _as_int(rep, "a resource representation")
+    cdef uint64_t r = accept_int(rep, "a resource representation")
     if c.resource.instance is not None and c.resource.instance is cx.instance:
         return <uint32_t>r
     h = ResourceHandle(c.resource, rep, False, cx)
@@ -1345,13 +1273,13 @@ cdef object _next_core(list vals, Py_ssize_t* pos, int have):
     v = vals[pos[0]]
     pos[0] += 1
     if have == C_I32:
-        return <long long>(_as_int(v, "an i32") & 0xFFFFFFFF)
+        return <long long>(accept_int(v, "an i32") & 0xFFFFFFFF)
     elif have == C_I64:
-        return PyLong_FromUnsignedLongLong(_as_int(v, "an i64"))
+        return PyLong_FromUnsignedLongLong(accept_int(v, "an i64"))
     elif have == C_F32:
-        return <double>(<float>_as_float(v, "an f32"))
+        return <double>(<float>accept_float(v, "an f32", True))
     else:
-        return _as_float(v, "an f64")
+        return accept_float(v, "an f64", True)
 
 
 cdef inline uint64_t _next_int(list vals, Py_ssize_t* pos, uint64_t mask) except? 0xFFFFFFFFFFFFFFFF:
@@ -1359,7 +1287,7 @@ cdef inline uint64_t _next_int(list vals, Py_ssize_t* pos, uint64_t mask) except
         raise ValueError("too few flat values")
     v = vals[pos[0]]
     pos[0] += 1
-    return _as_int(v, "a core integer") & mask
+    return accept_int(v, "a core integer") & mask
 
 
 cdef inline double _next_float(list vals, Py_ssize_t* pos) except? -1.0:
@@ -1367,7 +1295,7 @@ cdef inline double _next_float(list vals, Py_ssize_t* pos) except? -1.0:
         raise ValueError("too few flat values")
     v = vals[pos[0]]
     pos[0] += 1
-    return _as_float(v, "a core float")
+    return accept_float(v, "a core float", True)
 
 
 cdef object _lift(_Codec c, Context cx, list vals, Py_ssize_t* pos):
@@ -1470,27 +1398,27 @@ cdef int _lower(_Codec c, Context cx, object v, list out) except -1:
     cdef Py_ssize_t i, n
     cdef uint32_t pair[2]
     if k == K_BOOL:
-        out.append(1 if _as_bool(v) else 0)
+        out.append(1 if accept_bool(v, cx.lenient) else 0)
     elif k == K_U8:
-        out.append(<long>(_as_int(v, "u8") & 0xFF))
+        out.append(<long>(accept_int(v, "u8") & 0xFF))
     elif k == K_U16:
-        out.append(<long>(_as_int(v, "u16") & 0xFFFF))
+        out.append(<long>(accept_int(v, "u16") & 0xFFFF))
     elif k == K_U32:
-        out.append(<long long>(_as_int(v, "u32") & 0xFFFFFFFF))
+        out.append(<long long>(accept_int(v, "u32") & 0xFFFFFFFF))
     elif k == K_S8:
-        out.append(<long long>(<uint32_t>(<int32_t>(<int8_t>_as_int(v, "s8")))))
+        out.append(<long long>(<uint32_t>(<int32_t>(<int8_t>accept_int(v, "s8")))))
     elif k == K_S16:
-        out.append(<long long>(<uint32_t>(<int32_t>(<int16_t>_as_int(v, "s16")))))
+        out.append(<long long>(<uint32_t>(<int32_t>(<int16_t>accept_int(v, "s16")))))
     elif k == K_S32:
-        out.append(<long long>(<uint32_t>_as_int(v, "s32")))
+        out.append(<long long>(<uint32_t>accept_int(v, "s32")))
     elif k == K_U64 or k == K_S64:
-        out.append(PyLong_FromUnsignedLongLong(_as_int(v, "a 64-bit integer")))
+        out.append(PyLong_FromUnsignedLongLong(accept_int(v, _KIND_NAMES[k])))
     elif k == K_F32:
-        out.append(_f32_canon(_as_float(v, "f32")))
+        out.append(_f32_canon(accept_float(v, "f32", cx.lenient)))
     elif k == K_F64:
-        out.append(_f64_canon(_as_float(v, "f64")))
+        out.append(_f64_canon(accept_float(v, "f64", cx.lenient)))
     elif k == K_CHAR:
-        out.append(<long long>_char_to(v))
+        out.append(<long long>accept_char(v))
     elif k == K_STRING:
         _store_string_into_range(cx, v, pair)
         out.append(<long long>pair[0])
@@ -1500,20 +1428,20 @@ cdef int _lower(_Codec c, Context cx, object v, list out) except -1:
         out.append(<long long>pair[0])
         out.append(<long long>pair[1])
     elif k == K_FIXED_LIST:
-        seq = _fixed_value(c, v)
+        seq = _fixed_value(c, cx, v)
         for i in range(c.length):
             _lower(c.elem, cx, _item(seq, i, c.length), out)
     elif k == K_RECORD:
         for i in range(len(c.children)):
-            _lower(<_Codec>c.children[i], cx, _field(c, v, i), out)
+            _lower(<_Codec>c.children[i], cx, record_field(v, c.labels[i], cx.lenient), out)
     elif k == K_TUPLE:
-        n = _check_tuple(c, v)
+        n = accept_tuple(v, c.type, len(c.children), cx.lenient)
         for i in range(n):
             _lower(<_Codec>c.children[i], cx, _item(v, i, n), out)
     elif k == K_VARIANT or k == K_ENUM or k == K_OPTION or k == K_RESULT:
         _lower_variant(c, cx, v, out)
     elif k == K_FLAGS:
-        out.append(<long long>_pack_flags(c, v))
+        out.append(<long long>flags_bits(v, c.type, c.index, ValueError, cx.lenient))
     elif k == K_OWN:
         out.append(<long long>_lower_own(c, cx, v))
     elif k == K_BORROW:
@@ -1524,7 +1452,7 @@ cdef int _lower(_Codec c, Context cx, object v, list out) except -1:
 
 
 cdef int _lower_variant(_Codec c, Context cx, object v, list out) except -1:
-    cdef Py_ssize_t i = _match_case(c, v)
+    cdef Py_ssize_t i = _match_case(c, cx, v)
     cdef tuple joined = c.flat_codes
     cdef Py_ssize_t j
     cdef int have, want
@@ -1609,7 +1537,7 @@ def store(Context cx not None, t, value, ptr):
     ``store``). Traps if ``ptr`` is misaligned or the value's bytes are out of
     bounds."""
     cdef _Codec c = codec_of(t)
-    cdef uint32_t p = <uint32_t>(_as_int(ptr, "a pointer") & 0xFFFFFFFF)
+    cdef uint32_t p = <uint32_t>(accept_int(ptr, "a pointer") & 0xFFFFFFFF)
     _need_memory(cx)
     outer = _begin(cx)
     try:
@@ -1623,7 +1551,7 @@ def load(Context cx not None, t, ptr):
     """Load a value of type ``t`` from ``ptr`` in linear memory (the spec's
     ``load``). Traps if ``ptr`` is misaligned or out of bounds."""
     cdef _Codec c = codec_of(t)
-    cdef uint32_t p = <uint32_t>(_as_int(ptr, "a pointer") & 0xFFFFFFFF)
+    cdef uint32_t p = <uint32_t>(accept_int(ptr, "a pointer") & 0xFFFFFFFF)
     _need_memory(cx)
     outer = _begin(cx)
     cdef bint gc = PyGC_Disable()
@@ -1663,7 +1591,7 @@ def lower_values(Context cx not None, types, values, Py_ssize_t max_flat=MAX_FLA
         _need_memory(cx)
         c = codec_of(_tuple_of(types))
         if out_ptr is not None:
-            p = <uint32_t>(_as_int(out_ptr, "a pointer") & 0xFFFFFFFF)
+            p = <uint32_t>(accept_int(out_ptr, "a pointer") & 0xFFFFFFFF)
     outer = _begin(cx)
     try:
         if c is None:

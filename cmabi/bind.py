@@ -228,12 +228,14 @@ class Guest:
 
     ``host``: the :class:`Host` that served this instance's imports; the Guest then
     shares its handle table (host resources).
+    ``lenient``: lower arguments with :class:`cmabi.Context`'s lenient rules.
     """
 
     __reduce__ = refuse_copy
 
     def __init__(self, store: Any, instance: Any, *, string_encoding: str = "utf8",
-                 handles: Optional[HandleTable] = None, host: Optional["Host"] = None) -> None:
+                 handles: Optional[HandleTable] = None, host: Optional["Host"] = None,
+                 lenient: bool = False) -> None:
         cw = _cw()
         if host is not None:
             if handles is not None and handles is not host.handles:
@@ -248,6 +250,7 @@ class Guest:
         self.realloc: Callable[..., Any] = realloc.typed(store) if isinstance(realloc, cw.Func) else _no_realloc
         self.handles = HandleTable() if handles is None else handles
         self.string_encoding = string_encoding
+        self.lenient = lenient
         # A call's borrow scope: the context of every call, but for calls made while
         # one is running (they get one of their own).
         self.context = self._context()
@@ -255,7 +258,8 @@ class Guest:
         self._functions: Dict[Tuple[str, FuncType], "GuestFunction"] = {}
 
     def _context(self) -> Context:
-        return Context(self.memory, self.realloc, self.string_encoding, handles=self.handles)
+        return Context(self.memory, self.realloc, self.string_encoding, handles=self.handles,
+                       lenient=self.lenient)
 
     def export_name(self, name: str, interface: Optional[str] = None) -> str:
         """The core export implementing WIT function ``name`` of ``interface``."""
@@ -457,16 +461,19 @@ class Host:
     One Host serves one guest instance at a time when resources are involved: its
     ``handles`` table is that instance's (give it to :class:`Guest` too).
     ``mangling``: ``'legacy'`` (default) or ``'standard32'`` core import names.
+    ``lenient``: lower what the functions return with :class:`cmabi.Context`'s lenient
+    rules.
     """
 
     __reduce__ = refuse_copy
 
     def __init__(self, linker: Any, *, string_encoding: str = "utf8", mangling: str = "legacy",
-                 handles: Optional[HandleTable] = None) -> None:
+                 handles: Optional[HandleTable] = None, lenient: bool = False) -> None:
         import_name("x", None, mangling)    # validates mangling
         Context(string_encoding=string_encoding)   # validates the encoding
         self.linker = linker
         self.string_encoding = string_encoding
+        self.lenient = lenient
         self.mangling = mangling
         self.handles = HandleTable() if handles is None else handles
         self.resources: Dict[ResourceType, HostResource] = {}
@@ -506,13 +513,15 @@ class Host:
         memory_names = self._memory_names
         realloc_names = self._realloc_names
         has_result = bool(rtypes)
+        lenient = self.lenient
 
         def context(caller: Any) -> Context:
             # Always the calling instance's own memory (one native lookup per call).
             if not uses_memory:
-                return Context(None, None, encoding, handles=handles)
+                return Context(None, None, encoding, handles=handles, lenient=lenient)
             memory = CallerMemory(caller, memory_names)
-            return Context(memory, _LazyRealloc(caller, realloc_names), encoding, handles=handles)
+            return Context(memory, _LazyRealloc(caller, realloc_names), encoding, handles=handles,
+                           lenient=lenient)
 
         def trampoline(caller: Any, *flat: Any) -> Any:
             cx = context(caller)

@@ -22,6 +22,10 @@ map<K, V>              ``dict``
 own<R>, borrow<R>      the resource's representation, an ``int``
 =====================  =====================================================
 
+Lowering accepts exactly these values (the rules of ``cmabi/_accept.pxd``, shared with
+``cwasmtime.component``; an untagged case is picked by the value's own class first), and
+``Context(lenient=True)`` a few more (the README's "One value model").
+
 The tagging rule and the two classes below behave exactly like wasmtime-py's
 (``Record`` compares its attributes, ``Variant`` is a ``(tag, payload)`` pair), and
 compare equal to wasmtime-py's own ``Record``/``Variant`` objects, so values move

@@ -3,7 +3,8 @@
 #
 # A conversion plan (_Conv tree) is compiled once per function type from the
 # reflection types of cwasmtime.component._types, which own the value model (shared
-# with cmabi: Record, Variant, the tagging rule).
+# with cmabi: Record, Variant, the tagging rule). Which Python values are accepted is
+# cmabi/_accept.pxd's rule set, the same for cmabi (its strict mode).
 #
 # Value trees are built by a _Builder in one of two ways. A call's arguments are only
 # read by Wasmtime, so they are built in the function's own arena (kept between calls,
@@ -14,6 +15,11 @@
 # Bool), so a half-built owned tree can always be released with val_delete.
 
 from cpython.dict cimport PyDict_Items
+
+from cmabi._accept cimport (
+    LIST_BUFFER, accept_bool, accept_char, accept_float, accept_int, accept_list, accept_map,
+    accept_str, accept_tuple, check_list_size, check_map_size, enum_case, flags_bits, record_field,
+    variant_case)
 
 # The value kind of each primitive type kind (they are numbered differently).
 cdef uint8_t[13] _PRIMITIVE_VALUE_KIND
@@ -35,6 +41,7 @@ def _component_conv(ty):
     cdef int kind = ty._KIND
     c.kind = kind
     c.ty = ty
+    c.what = type(ty).__name__
     if kind <= WASMTIME_COMPONENT_VALTYPE_STRING:
         c.vkind = _PRIMITIVE_VALUE_KIND[kind]
     elif kind == WASMTIME_COMPONENT_VALTYPE_LIST:
@@ -164,7 +171,8 @@ cdef inline void _set_bool(wasmtime_component_val_t* out) noexcept:
     out.of.boolean = False
 
 
-cdef int _lower_name(_Builder b, str s, wasm_name_t* out) except -1:
+cdef int _lower_name(_Builder b, object s, wasm_name_t* out) except -1:
+    """A str (or str subclass: its own UTF-8 data) as a name or string."""
     cdef Py_ssize_t n
     cdef const char* data = PyUnicode_AsUTF8AndSize(s, &n)
     if b.owned:
@@ -178,10 +186,9 @@ cdef int _lower_name(_Builder b, str s, wasm_name_t* out) except -1:
 
 cdef int _lower_int(_Conv c, object v, wasmtime_component_val_t* out) except -1:
     cdef uint64_t bits
-    if not isinstance(v, int):
-        raise TypeError(f"expected int for {type(c.ty).__name__} type, got {type(v).__name__}")
-    # Wrapped modulo 2**bits like a C cast (wasmtime-py's and cmabi's rule).
-    bits = PyLong_AsUnsignedLongLongMask(v)
+    # Wrapped modulo 2**bits like a C cast (wasmtime-py's and cmabi's rule). An exact
+    # int skips the rule's call (the hot loop of integer lists).
+    bits = PyLong_AsUnsignedLongLongMask(v) if PyLong_CheckExact(v) else accept_int(v, c.what)
     if c.kind == WASMTIME_COMPONENT_VALTYPE_S8 or c.kind == WASMTIME_COMPONENT_VALTYPE_U8:
         out.of.u8 = <uint8_t>bits
     elif c.kind == WASMTIME_COMPONENT_VALTYPE_S16 or c.kind == WASMTIME_COMPONENT_VALTYPE_U16:
@@ -199,30 +206,24 @@ cdef int _lower_value(_Conv c, _Builder b, object v, wasmtime_component_val_t* o
     cdef int kind = c.kind
     _set_bool(out)
     if kind == WASMTIME_COMPONENT_VALTYPE_BOOL:
-        if not isinstance(v, bool):
-            raise TypeError(f"expected bool for Bool type, got {type(v).__name__}")
-        out.of.boolean = v is True
+        out.of.boolean = accept_bool(v, False)
     elif kind <= WASMTIME_COMPONENT_VALTYPE_U64:
         _lower_int(c, v, out)
     elif kind == WASMTIME_COMPONENT_VALTYPE_F32 or kind == WASMTIME_COMPONENT_VALTYPE_F64:
-        if not isinstance(v, float):
-            raise TypeError(f"expected float for {type(c.ty).__name__} type, got {type(v).__name__}")
         if kind == WASMTIME_COMPONENT_VALTYPE_F32:
-            out.of.f32 = <float>PyFloat_AS_DOUBLE(v)
+            out.of.f32 = <float>accept_float(v, c.what, False)
         else:
-            out.of.f64 = PyFloat_AS_DOUBLE(v)
+            out.of.f64 = accept_float(v, c.what, False)
         out.kind = c.vkind
     elif kind == WASMTIME_COMPONENT_VALTYPE_CHAR:
-        if not isinstance(v, str) or len(<str>v) != 1:
-            raise TypeError("expected single-character string for Char type")
-        out.of.character = ord(v)
-        if 0xD800 <= out.of.character <= 0xDFFF:
-            raise ValueError("a char must be a Unicode scalar value, not a surrogate")
+        out.of.character = accept_char(v)
         out.kind = c.vkind
-    elif kind == WASMTIME_COMPONENT_VALTYPE_STRING or kind == WASMTIME_COMPONENT_VALTYPE_ENUM:
-        if not isinstance(v, str):
-            raise TypeError(f"expected str for {type(c.ty).__name__} type, got {type(v).__name__}")
+    elif kind == WASMTIME_COMPONENT_VALTYPE_STRING:
+        accept_str(v, c.what)
         _lower_name(b, v, &out.of.string)
+        out.kind = c.vkind
+    elif kind == WASMTIME_COMPONENT_VALTYPE_ENUM:  # the case's own name (v may be a str subclass)
+        _lower_name(b, c.names[enum_case(v, c.what, c.index, UnknownNameError)], &out.of.string)
         out.kind = c.vkind
     elif kind == WASMTIME_COMPONENT_VALTYPE_LIST:
         _lower_list(c, b, v, out)
@@ -250,12 +251,6 @@ cdef int _fill_bools(wasmtime_component_val_t* data, size_t start, size_t stop) 
     return 0
 
 
-cdef inline int _check_size(list v, Py_ssize_t n) except -1:
-    if len(v) != n:
-        raise RuntimeError("list changed size during conversion")
-    return 0
-
-
 cdef wasmtime_component_val_t* _new_list(_Builder b, wasmtime_component_vallist_t* out,
                                          size_t n) except? NULL:
     if b.owned:
@@ -272,27 +267,23 @@ cdef int _lower_list(_Conv c, _Builder b, object v, wasmtime_component_val_t* ou
     cdef const uint8_t* raw
     cdef const unsigned char[::1] view
     cdef wasmtime_component_val_t* data
-    if e.kind == WASMTIME_COMPONENT_VALTYPE_U8:
+    if accept_list(v, c.what, e.kind == WASMTIME_COMPONENT_VALTYPE_U8, False) == LIST_BUFFER:
         if isinstance(v, bytes):
             raw = <const uint8_t*>PyBytes_AS_STRING(v)
             n = len(<bytes>v)
-        elif isinstance(v, (bytearray, memoryview)):
+        else:  # bytearray, memoryview
             whole = memoryview(v)
             if not whole.c_contiguous or whole.ndim != 1 or whole.itemsize != 1:
                 whole = memoryview(whole.tobytes())  # strided or multi-byte items: their bytes
             view = whole.cast("B")
             n = view.shape[0]
             raw = &view[0] if n else NULL
-        else:
-            raise TypeError(f"expected bytes for list<u8>, got {type(v).__name__}")
         data = _new_list(b, &out.of.list, n)
         out.kind = WASMTIME_COMPONENT_LIST
         for i in range(n):
             data[i].kind = WASMTIME_COMPONENT_U8
             data[i].of.u8 = raw[i]
         return 0
-    if not isinstance(v, list):
-        raise TypeError(f"expected list for {type(c.ty).__name__}, got {type(v).__name__}")
     n = len(<list>v)
     data = _new_list(b, &out.of.list, n)
     out.kind = WASMTIME_COMPONENT_LIST
@@ -302,7 +293,7 @@ cdef int _lower_list(_Conv c, _Builder b, object v, wasmtime_component_val_t* ou
     if WASMTIME_COMPONENT_VALTYPE_S8 <= e.kind <= WASMTIME_COMPONENT_VALTYPE_U64:
         try:
             for i in range(n):
-                _check_size(<list>v, n)
+                check_list_size(<list>v, n)
                 _lower_int(e, (<list>v)[i], &data[i])
         except BaseException:
             _fill_bools(data, i, n)
@@ -310,7 +301,7 @@ cdef int _lower_list(_Conv c, _Builder b, object v, wasmtime_component_val_t* ou
         return 0
     try:
         for i in range(n):
-            _check_size(<list>v, n)
+            check_list_size(<list>v, n)
             _lower_value(e, b, (<list>v)[i], &data[i])
     except BaseException:
         _fill_bools(data, i + 1, n)  # data[i] is valid: _lower_value makes it a Bool first
@@ -336,17 +327,14 @@ cdef int _lower_record(_Conv c, _Builder b, object v, wasmtime_component_val_t* 
     for i in range(n):
         name = c.names[i]
         _lower_name(b, name, &data[i].name)
-        _lower_value(<_Conv>c.convs[i], b, getattr(v, name), &data[i].val)
+        _lower_value(<_Conv>c.convs[i], b, record_field(v, name, False), &data[i].val)
     return 0
 
 
 cdef int _lower_tuple(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
     cdef Py_ssize_t i, n = len(c.convs)
     cdef wasmtime_component_val_t* data
-    if not isinstance(v, tuple):
-        raise TypeError(f"expected tuple for TupleType, got {type(v).__name__}")
-    if len(<tuple>v) != n:
-        raise TypeError(f"tuple length mismatch: expected {n} elements, got {len(<tuple>v)}")
+    accept_tuple(v, c.what, n, False)
     if b.owned:
         cw_wasmtime_component_valtuple_new_uninit(&out.of.tuple, n)
     else:
@@ -360,28 +348,8 @@ cdef int _lower_tuple(_Conv c, _Builder b, object v, wasmtime_component_val_t* o
     return 0
 
 
-cdef Py_ssize_t _variant_case(_Conv c, object v) except -1:
-    """Which case of variant-like ``c`` the Python value ``v`` is (the tagging rule)."""
-    cdef Py_ssize_t i
-    if c.tagged:
-        if not isinstance(v, Variant):
-            raise TypeError(f"expected Variant for {type(c.ty).__name__}, got {type(v).__name__}")
-        found = c.index.get(v.tag)
-        if found is None:
-            raise ValueError("value not valid for this variant")
-        return found
-    for i in range(len(c.names)):
-        classes = c.classes[i]
-        if classes is None:
-            if v is None:
-                return i
-        elif isinstance(v, classes):
-            return i
-    raise ValueError("value not valid for this variant")
-
-
 cdef int _lower_variant(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
-    cdef Py_ssize_t case = _variant_case(c, v)
+    cdef Py_ssize_t case = variant_case(v, c.what, c.tagged, c.classes, c.index, Variant, False)
     cdef _Conv payload_conv = c.convs[case]
     cdef wasmtime_component_val_t payload
     cdef wasmtime_component_val_t* boxed = NULL
@@ -416,12 +384,9 @@ cdef int _lower_variant(_Conv c, _Builder b, object v, wasmtime_component_val_t*
 
 cdef int _lower_flags(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
     cdef Py_ssize_t i, n
-    if not isinstance(v, (set, frozenset)):
-        raise TypeError(f"expected set for FlagsType, got {type(v).__name__}")
-    names = tuple(v)  # one pass: the set is not consulted again
-    for name in names:
-        if not isinstance(name, str):
-            raise TypeError("expected set of strings for Flags type")
+    cdef uint64_t bits = flags_bits(v, c.what, c.index, UnknownNameError, False)
+    # The flags' own names, in their order (the set's strings may be subclasses).
+    names = [c.names[i] for i in range(len(c.names)) if bits >> i & 1]
     n = len(names)
     if b.owned:
         cw_wasmtime_component_valflags_new_uninit(&out.of.flags, n)
@@ -438,8 +403,7 @@ cdef int _lower_flags(_Conv c, _Builder b, object v, wasmtime_component_val_t* o
 cdef int _lower_map(_Conv c, _Builder b, object v, wasmtime_component_val_t* out) except -1:
     cdef Py_ssize_t i, n
     cdef wasmtime_component_valmap_entry_t* data
-    if not isinstance(v, dict):
-        raise TypeError(f"expected dict for MapType, got {type(v).__name__}")
+    accept_map(v, c.what)
     # The entries as they are now: converting a value may run Python code that changes
     # the dict (iterating it would then skip or repeat entries). A change of size
     # raises, as for lists.
@@ -460,8 +424,7 @@ cdef int _lower_map(_Conv c, _Builder b, object v, wasmtime_component_val_t* out
         key, value = <tuple>items[i]
         _lower_value(c.a, b, key, &data[i].key)
         _lower_value(c.b, b, value, &data[i].value)
-    if len(<dict>v) != n:
-        raise RuntimeError("dictionary changed size during conversion")
+    check_map_size(v, n)
     return 0
 
 

@@ -7,7 +7,7 @@ from ._capi import ffi, lib
 from ._managed import Managed
 from ._pooling import name_limit
 
-__all__ = ["WasmtimeError", "ExitTrap", "read_byte_vec"]
+__all__ = ["WasmtimeError", "ExitTrap", "UnknownNameError", "read_byte_vec"]
 
 # Bound and parsed once at import (see the note on ffi's lock in _capi).
 _error_delete = lib.wasmtime_error_delete
@@ -94,6 +94,13 @@ def _rebuild(cls: Type["WasmtimeError"], args: Tuple[Any, ...], message: str) ->
     err._message = message
     err._set_ptr(lib.wasmtime_error_new(message.encode("utf-8")))
     return err
+
+
+class UnknownNameError(WasmtimeError, ValueError):
+    """A component value names an enum case or a flag its type lacks. Raised before the
+    call (Wasmtime would refuse the value too, and then every later call into the
+    instance): a ``WasmtimeError`` as in wasmtime-py, and the ``ValueError`` that cmabi
+    raises for the same value (the rules both share, cmabi/_accept.pxd)."""
 
 
 class ExitTrap(WasmtimeError):

@@ -349,7 +349,8 @@ cdef class Tag(_LiveObject):
 cdef class _Conv(_LiveObject):
     cdef int kind                 # wasmtime_component_valtype_kind_t
     cdef uint8_t vkind            # wasmtime_component_valkind_t of its values
-    cdef object ty                # the reflection type, for messages
+    cdef object ty                # the reflection type
+    cdef str what                 # its class name, for messages
     cdef _Conv a, b               # list element, option payload, result ok/err, map key/value
     cdef tuple names              # record fields, variant cases, enum/flags names (str)
     cdef tuple convs              # record/tuple/variant: per field/element/case (None: no payload)

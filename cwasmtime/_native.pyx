@@ -48,7 +48,7 @@ from threading import main_thread as threading_main_thread
 from importlib import import_module
 
 from ._capi import ffi, lib
-from ._error import WasmtimeError
+from ._error import UnknownNameError, WasmtimeError
 from ._managed import Managed, lent
 from cmabi._errors import refuse_copy
 from ._trap import call_failure

@@ -114,14 +114,12 @@ class HostileClass:
         return self._cls
 
 
-def hostile(fdp: "atheris.FuzzedDataProvider", value: Any, record_type: type, variant_type: type,
-            plain: tuple = ()) -> Any:
+def hostile(fdp: "atheris.FuzzedDataProvider", value: Any, record_type: type, variant_type: type) -> Any:
     """``value`` as it is, or (chosen by the fuzzer) a hostile stand-in for it, deeply;
-    ``record_type``/``variant_type``: the API's Record and Variant classes; values of the
-    ``plain`` types stay as they are (an API that refuses their subclasses)."""
+    ``record_type``/``variant_type``: the API's Record and Variant classes."""
     def inner(v: Any) -> Any:
-        return hostile(fdp, v, record_type, variant_type, plain)
-    if isinstance(value, plain) or fdp.ConsumeIntInRange(0, 2) == 0:
+        return hostile(fdp, v, record_type, variant_type)
+    if fdp.ConsumeIntInRange(0, 2) == 0:
         return value
     if isinstance(value, bool) or value is None:
         return HostileClass(type(value)) if fdp.ConsumeBool() else value

@@ -1,7 +1,7 @@
 """cmabi: lift/load of random types from random memory and random flat values, and
 lower/store of random Python values, with a bump-allocating realloc. The only
-acceptable outcomes are a value, cmabi.Trap, or TypeError/ValueError for a Python
-value that does not fit the type.
+acceptable outcomes are a value, cmabi.Trap, or TypeError/ValueError (AttributeError: a
+record field missing) for a Python value that does not fit the type.
 
 Lowering also takes well-typed values with hostile parts (fuzz/_hostile.py) whose
 Python code, run mid-conversion (as realloc's is), grows or shrinks the memory,
@@ -174,7 +174,7 @@ def one_input(data: bytes) -> None:
         else:
             cx = context(fdp)
             cmabi.store(cx, ty, a_value(fdp), fdp.ConsumeIntInRange(0, MEMORY_SIZE + 8))
-    except (cmabi.Trap, TypeError, ValueError, OverflowError):
+    except (cmabi.Trap, TypeError, ValueError, AttributeError, OverflowError):
         pass
 
 

@@ -228,6 +228,7 @@ NOT_LIVE = {
         "String", "ErrorContext")),
     # exceptions: pickle (tested below; the library's are plain RuntimeErrors)
     "cwasmtime._trap.Trap", "cwasmtime._error.WasmtimeError", "cwasmtime._error.ExitTrap",
+    "cwasmtime._error.UnknownNameError",
     "cwasmtime._run.CliError", "cmabi._errors.Trap", "cmabi.wit.WitError", "cmabi.wit._Unsupported",
     *(f"cwasmtime._library.{n}" for n in (
         "LibraryError", "UnsupportedPlatformError", "WrongVersionError", "LibraryNotFoundError",

@@ -477,3 +477,30 @@ def test_a_call_made_while_one_runs_has_its_own_borrow_scope():
 
     assert take(7, [Reenter(), cmabi.Record(a=0)]) == 2
     assert take(9, []) == 0 and len(host.handles) == 0
+
+
+def test_lenient_guest_and_host_lower_with_the_lenient_rules():
+    # `add` seen as (bool, u32) -> u32 and `twice` as returning tuple<string>: the same
+    # core signatures; lenient takes an int for the bool and a list for the tuple.
+    for lenient in (False, True):
+        engine = wasmtime.Engine()
+        store = wasmtime.Store(engine)
+        linker = wasmtime.Linker(engine)
+        host = bind.Host(linker, lenient=lenient)
+        host.define(None, "log", FuncType([("s", t.String)]), lambda s: None)
+        host.define("a:b/host", "twice", FuncType([("s", t.String)], t.Tuple([t.String])),
+                    lambda s: [s + s])
+        instance = linker.instantiate(store, wasmtime.Module(engine, GUEST))
+        guest = bind.Guest(store, instance, host=host, lenient=lenient)
+        assert host.lenient is guest.lenient is guest.context.lenient is lenient
+        add = guest.function(FuncType([("a", t.Bool), ("b", t.U32)], t.U32), "add")
+        echo = guest.function(ECHO, name="echo", interface="a:b/api")
+        assert add(True, 2) == 3
+        if lenient:
+            assert add(5, 2) == 3
+            assert echo("ab") == "abab"
+        else:
+            with pytest.raises(TypeError):
+                add(5, 2)
+            with pytest.raises(TypeError):
+                echo("ab")

@@ -49,20 +49,20 @@ def run(*code: str) -> str:
 # ------------------------------------------------------- the value changes under it
 
 
-@pytest.mark.parametrize("ty, value", [
-    ("t.List(t.U32)", "list(range(100000))"),                       # the int fast path
-    ("t.List(t.String)", "['s' * 20] * 10000"),                     # realloc per element
-    ("t.List(t.Tuple([t.String, t.U8]))", "[('ab', 1)] * 5000"),
-    ("t.Tuple([t.String, t.U32, t.U32])", "['x', 1, 2]"),           # a list as a tuple
-    ("t.FixedList(t.String, 3)", "['a', 'b', 'c']"),
+@pytest.mark.parametrize("ty, value, lenient", [
+    ("t.List(t.U32)", "list(range(100000))", False),                # the int fast path
+    ("t.List(t.String)", "['s' * 20] * 10000", False),              # realloc per element
+    ("t.List(t.Tuple([t.String, t.U8]))", "[('ab', 1)] * 5000", False),
+    ("t.Tuple([t.String, t.U32, t.U32])", "['x', 1, 2]", True),     # a list as a tuple
+    ("t.FixedList(t.String, 3)", "['a', 'b', 'c']", False),
 ])
-def test_realloc_emptying_the_list_being_lowered_raises(ty, value):
+def test_realloc_emptying_the_list_being_lowered_raises(ty, value, lenient):
     out = run(f"""
         mem, realloc, state = heap(1 << 22)
         value = {value}
         state["hook"] = value.clear
         try:
-            cmabi.lower(cmabi.Context(mem, realloc), {ty}, value)
+            cmabi.lower(cmabi.Context(mem, realloc, lenient={lenient}), {ty}, value)
         except RuntimeError as e:
             print("raised", e)
     """)
@@ -111,7 +111,7 @@ def test_lists_are_read_from_their_own_storage_not_their_dunders():
                 calls.append("items"); return [("zz", 99)]
 
         mem, realloc, _ = heap()
-        cx = cmabi.Context(mem, realloc)
+        cx = cmabi.Context(mem, realloc, lenient=True)  # (a list as a tuple, ints as list<u8, 2>)
         for ty, v in [(t.List(t.U32), Liar([1, 2, 3])), (t.List(t.String), Liar(["a", "b"])),
                       (t.Tuple([t.U8, t.U8]), Liar([1, 2])), (t.FixedList(t.U8, 2), Liar([1, 2])),
                       (t.Map(t.String, t.U8), Mapping(a=1))]:
@@ -149,7 +149,7 @@ def test_a_getter_that_moves_the_memory_does_not_make_it_write_through_the_old_b
             return t.Variant([("x", t.U32), ("y", t.U32)]), V("y"), Variant("y", 5)
 
         def flags(mem):
-            class F:
+            class F(set):
                 def __iter__(self):
                     return iter([Mover(mem, "b")()])
             return t.Flags(["a", "b"]), F(), {"b"}
@@ -180,7 +180,8 @@ def test_a_getter_that_moves_the_memory_does_not_make_it_write_through_the_old_b
 
 def test_scalars_of_subclasses_never_run_their_dunders():
     # __float__, __index__, __ne__, __bool__, __len__ of int/float/str subclasses
-    # could move the memory between the check and the write; they are not called.
+    # could move the memory between the check and the write; they are not called
+    # (lenient: an int subclass also lowers as a float or bool).
     out = run("""
         calls = []
 
@@ -197,7 +198,7 @@ def test_scalars_of_subclasses_never_run_their_dunders():
             def __len__(self): calls.append("len"); return 1
 
         mem, realloc, _ = heap()
-        cx = cmabi.Context(mem, realloc)
+        cx = cmabi.Context(mem, realloc, lenient=True)
         for ty, v in [(t.F64, I(3)), (t.F32, F(2.5)), (t.Bool, I(2)), (t.U32, I(7)),
                       (t.Char, C("z")), (t.List(t.F64), [I(1), F(0.5)]), (t.List(t.Bool), [I(4)])]:
             print(cmabi.lift(cx, ty, cmabi.lower(cx, ty, v)))

@@ -208,13 +208,19 @@ def test_no_memory_or_realloc():
 
 def test_fast_paths(heap):
     cx = heap.cx()
-    for v in (b"", b"abc", bytearray(b"xyz"), memoryview(b"q" * 100), [1, 2, 3]):
+    for v in (b"", b"abc", bytearray(b"xyz"), memoryview(b"q" * 100)):
         assert cmabi.lift(cx, List(U8), cmabi.lower(cx, List(U8), v)) == bytes(v)
     floats = [0.5, -1.25, 1e300]
     assert cmabi.lift(cx, List(F64), cmabi.lower(cx, List(F64), floats)) == floats
     ints = list(range(-500, 500))
     assert cmabi.lift(cx, List(S32), cmabi.lower(cx, List(S32), ints)) == ints
-    assert cmabi.lift(cx, List(U16), cmabi.lower(cx, List(U16), (1, 2))) == [1, 2]
+    # lenient: ints for list<u8>, a tuple for a list (strict: TypeError)
+    lenient = heap.cx(lenient=True)
+    assert cmabi.lift(cx, List(U8), cmabi.lower(lenient, List(U8), [1, 2, 3])) == b"\x01\x02\x03"
+    assert cmabi.lift(cx, List(U16), cmabi.lower(lenient, List(U16), (1, 2))) == [1, 2]
+    for ty, v in ((List(U8), [1, 2, 3]), (List(U16), (1, 2))):
+        with pytest.raises(TypeError):
+            cmabi.lower(cx, ty, v)
 
 
 def test_map(heap):
@@ -235,7 +241,12 @@ def test_map(heap):
 def test_record_value_forms(heap):
     cx = heap.cx()
     R = Record([("a", U8), ("b", String)])
-    assert cmabi.lift(cx, R, cmabi.lower(cx, R, {"a": 1, "b": "x"})) == cmabi.Record(a=1, b="x")
+    lenient = heap.cx(lenient=True)
+    assert cmabi.lift(cx, R, cmabi.lower(lenient, R, {"a": 1, "b": "x"})) == cmabi.Record(a=1, b="x")
+    with pytest.raises(AttributeError, match="field 'a'"):  # strict: attributes only
+        cmabi.lower(cx, R, {"a": 1, "b": "x"})
+    with pytest.raises(AttributeError, match="field 'b'"):
+        cmabi.lower(lenient, R, {"a": 1})
 
     class Obj:
         a = 2
