@@ -456,7 +456,6 @@ cdef class _CallFuture(_LiveObject):
                 if error != NULL and type(failure) is WasmtimeError and lib.wasmtime_context_has_exception(
                         self.store._ctx_c):
                     # An uncaught wasm exception: a Trap, as the sync call reports it.
-                    from ._trap import Trap
                     failure = Trap(str(failure))
                 raise failure
             finally:
