@@ -50,6 +50,7 @@ _EXPORTS = {
     "SharedMemory": "_sharedmemory",
     # Beyond wasmtime-py (so not in __all__).
     "PoolingAllocationConfig": "_pooling",
+    "CompiledCodeMismatch": "_pickling",
     # Why libwasmtime could not be provided (not in wasmtime-py, so not in __all__).
     "LibraryError": "_library",
     "UnsupportedPlatformError": "_library",
@@ -111,6 +112,7 @@ if TYPE_CHECKING:
     from ._module import Module as Module
     from ._native import (Caller as Caller, Func as Func, Memory as Memory, Store as Store,
                           StoreContext as StoreContext, Val as Val)
+    from ._pickling import CompiledCodeMismatch as CompiledCodeMismatch
     from ._pooling import PoolingAllocationConfig as PoolingAllocationConfig
     from ._sharedmemory import SharedMemory as SharedMemory
     from ._storelike import Storelike as Storelike

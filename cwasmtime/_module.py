@@ -140,6 +140,18 @@ class Module(Managed[Any]):
         return (f"imports {listing((i._entry() for i in imports), len(imports))}, "
                 f"exports {listing((e._entry() for e in exports), len(exports))}")
 
+    def __reduce__(self) -> Any:
+        """Pickles as its compiled code and its Engine's settings; unpickled onto the
+        process's shared Engine for them, without compiling (see _pickling)."""
+        from ._pickling import reduce_compiled
+        return reduce_compiled(self)
+
+    def __copy__(self) -> "Module":
+        return self  # compiled code never changes: its copies are itself
+
+    def __deepcopy__(self, memo: Any) -> "Module":
+        return self
+
     def serialize(self) -> bytearray:
         """The compiled module as bytes, for ``Module.deserialize``."""
         vec = ffi.new(_BYTE_VEC_P)

@@ -137,6 +137,18 @@ class Component(Managed[Any]):
         return (f"<Component imports {_listing(ty.imports(self._engine))}, "
                 f"exports {_listing(ty.exports(self._engine))}>")
 
+    def __reduce__(self) -> Any:
+        """Pickles as its compiled code and its Engine's settings; unpickled onto the
+        process's shared Engine for them, without compiling (see _pickling)."""
+        from .._pickling import reduce_compiled
+        return reduce_compiled(self)
+
+    def __copy__(self) -> "Component":
+        return self  # compiled code never changes: its copies are itself
+
+    def __deepcopy__(self, memo: Any) -> "Component":
+        return self
+
     def serialize(self) -> bytearray:
         """The compiled component as bytes, for ``deserialize``."""
         raw = ffi.new(_BYTE_VEC_P)
