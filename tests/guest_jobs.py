@@ -64,3 +64,14 @@ def fuel_left(blob: bytes) -> int:
         store.set_fuel(10_000)
         w.Instance(store, module, []).exports(store)["steps"](store, 1, 10)
         return store.get_fuel()
+
+
+def where_loaded(shipped: Tuple[w.Engine, w.Module]) -> Tuple[int, bool, bool]:
+    """In a worker: its pid, whether the shipped Module is on the shipped Engine, and
+    whether that Engine is the process's shared one for its settings."""
+    import os
+
+    from cwasmtime import _pickling
+    engine, module = shipped
+    settings = _pickling.settings_of(engine._settings, "")
+    return os.getpid(), module._engine is engine, _pickling.shared_engine(settings) is engine
