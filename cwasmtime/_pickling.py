@@ -17,17 +17,15 @@ from __future__ import annotations
 import os
 import pickle
 import threading
-from typing import TYPE_CHECKING, Any, Dict, Tuple
+from typing import Any, Dict, Tuple
 
-from ._config import Config, _WriteOnly
+from ._config import Config, RawSettings, _WriteOnly
+from ._engine import Engine
 from ._error import WasmtimeError
 from ._library import WASMTIME_VERSION
+from ._module import Module
 from ._pooling import PoolingAllocationConfig
 from ._version import __version__
-
-if TYPE_CHECKING:
-    from ._config import RawSettings
-    from ._engine import Engine
 
 __all__ = ["CompiledCodeMismatch"]
 
@@ -45,7 +43,7 @@ class CompiledCodeMismatch(WasmtimeError, pickle.UnpicklingError):
     do not match its code."""
 
 
-def settings_of(record: "RawSettings", what: str) -> Settings:
+def settings_of(record: RawSettings, what: str) -> Settings:
     """The settings ``Config._record()`` made, as plain data; TypeError (naming ``what``
     is pickled) for settings that would not mean the same in another process."""
     applied, enabled, flags_set = record
@@ -88,7 +86,7 @@ def config_from(settings: Settings) -> Config:
 
 # ---- this process's shared Engines ----------------------------------------------------
 
-_engines: Dict[Settings, "Engine"] = {}
+_engines: Dict[Settings, Engine] = {}
 _engines_lock = threading.Lock()
 
 
@@ -101,10 +99,9 @@ def _after_fork_in_child() -> None:
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def shared_engine(settings: Settings) -> "Engine":
+def shared_engine(settings: Settings) -> Engine:
     """This process's Engine for ``settings``: the one made (or adopted) before, unless
     it was closed since, else a new one."""
-    from ._engine import Engine
     try:
         hash(settings)
     except TypeError:
@@ -123,7 +120,7 @@ def shared_engine(settings: Settings) -> "Engine":
         return engine
 
 
-def adopt(engine: "Engine", what: str) -> Settings:
+def adopt(engine: Engine, what: str) -> Settings:
     """``engine``'s settings, making it the shared Engine for them if there is none."""
     settings = settings_of(engine._settings, what)
     with _engines_lock:
@@ -139,12 +136,12 @@ def _versions() -> Dict[str, str]:
     return {"wasmtime": WASMTIME_VERSION, "cwasmtime": __version__}
 
 
-def reduce_engine(engine: "Engine") -> Tuple[Any, ...]:
+def reduce_engine(engine: Engine) -> Tuple[Any, ...]:
     engine.ptr()  # a closed Engine raises ValueError, as any use
     return load_engine, (adopt(engine, "this Engine"),)
 
 
-def load_engine(settings: Settings) -> "Engine":
+def load_engine(settings: Settings) -> Engine:
     return shared_engine(settings)
 
 
@@ -167,10 +164,9 @@ def reduce_compiled(code: Any) -> Tuple[Any, ...]:
 
 def _compiled_class(kind: str) -> Any:
     if kind == "Module":
-        from ._module import Module
         return Module
     if kind == "Component":
-        from .component._component import Component
+        from .component._component import Component  # (the component package: only if used)
         return Component
     raise CompiledCodeMismatch(f"not a pickle of cwasmtime compiled code: {kind!r}")
 

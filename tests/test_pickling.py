@@ -85,6 +85,21 @@ def test_one_shared_engine_per_settings():
         assert store.get_fuel() == 10
 
 
+def test_an_engine_made_from_pickled_settings_has_their_pool():
+    config = w.Config()
+    config.allocation_strategy = w.PoolingAllocationConfig(
+        total_core_instances=1, total_memories=1, total_tables=1, total_stacks=0)
+    engine = w.Engine(config)
+    blob = pickle.dumps((engine, w.Module(engine, COLLATZ)))
+    engine.close()
+    made, module = pickle.loads(blob)
+    assert made is not engine
+    stores = [w.Store(made), w.Store(made)]
+    w.Instance(stores[0], module, [])
+    with pytest.raises(WasmtimeError, match="limit of 1 for core instances"):
+        w.Instance(stores[1], module, [])
+
+
 def test_engines_for_the_same_settings_are_made_once_by_racing_threads():
     settings = _pickling.settings_of(w.Engine(fuel_config())._settings, "an Engine")
     _pickling._engines.pop(settings, None)

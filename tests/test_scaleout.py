@@ -70,3 +70,13 @@ def test_the_process_pool_example(method):
 def test_the_dask_example():
     out = run_example("examples/dask_batch.py", "--jobs", "6", "--size", "1000")
     assert out.startswith(f"6 jobs on 2 Dask workers: {collatz_steps(1, 6001)} steps in ")
+
+
+def test_the_scaleout_benchmark_runs_and_prints_its_tables():
+    out = run_example("scripts/bench_scaleout.py", "--quick")
+    shipping, throughput = [block for block in out.split("\n\n") if block.startswith("| ")]
+    assert len(shipping.splitlines()) == 2 + 4  # header, rule, a row per guest
+    assert [row.split(" | ")[:2] for row in throughput.splitlines()[2:]] == [
+        ["| in this process, serially", "1"], ["| ProcessPoolExecutor (spawn)", "1"],
+        ["| ProcessPoolExecutor (spawn)", "2"], ["| Dask LocalCluster", "1"],
+        ["| Dask LocalCluster", "2"]]
