@@ -158,6 +158,7 @@ def reduce_compiled(code: Any) -> Tuple[Any, ...]:
     """How a Module or Component pickles: what it is, the versions that made it, its
     Engine's settings, its AOT bytes."""
     kind = type(code).__name__
+    code.ptr()  # a closed (or never made) one raises ValueError, as any use
     settings = adopt(code._engine, f"this {kind} (its Engine)")
     return load_compiled, (kind, _versions(), settings, bytes(code.serialize()))
 

@@ -222,7 +222,7 @@ NOT_LIVE = {
         "DownloadError", "OfflineError", "TruncatedDownloadError", "ChecksumError",
         "CacheDirError", "CacheDirWarning")),
     # abstract bases and mixins (their subclasses are covered)
-    "cwasmtime._managed.Managed", "cwasmtime._types._Borrowable", "cwasmtime._extern.StoreOwned",
+    "cwasmtime._managed.Managed", "cwasmtime._module.CompiledCode", "cwasmtime._types._Borrowable", "cwasmtime._extern.StoreOwned",
     "cwasmtime.component._types.ValType", "cwasmtime.component._types._HandleType",
     "cwasmtime.component._types.VariantLikeType", "cwasmtime.component._types._AsyncType",
     "cwasmtime.component._itemtypes._ItemType", "cwasmtime.component._linker._Lockable",

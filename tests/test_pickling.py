@@ -156,6 +156,9 @@ def test_closed_objects_refuse_to_pickle():
     engine.close()
     with pytest.raises(ValueError, match="already closed"):
         pickle.dumps(engine)
+    for cls in (w.Module, component.Component, w.Engine, w.Config):
+        with pytest.raises(ValueError, match="never initialized"):
+            pickle.dumps(cls.__new__(cls))
 
 
 def test_settings_that_cannot_cross_processes_refuse_to_pickle(tmp_path):
