@@ -38,9 +38,9 @@ _PLAIN = (bool, int, str)
 
 
 class CompiledCodeMismatch(WasmtimeError, pickle.UnpicklingError):
-    """A pickled Module or Component cannot be loaded in this process: it was made by
-    another Wasmtime or cwasmtime version, or its Engine settings cannot be recreated or
-    do not match its code."""
+    """A pickled Module, Component, Engine or Config cannot be loaded in this process:
+    the code was made by another Wasmtime or cwasmtime version, or the Engine settings
+    cannot be recreated here or do not match the code."""
 
 
 def settings_of(record: RawSettings, what: str) -> Settings:
