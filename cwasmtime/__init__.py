@@ -51,6 +51,7 @@ _EXPORTS = {
     # Beyond wasmtime-py (so not in __all__).
     "PoolingAllocationConfig": "_pooling",
     "EpochTicker": "_epoch_ticker",
+    "CompiledCodeMismatch": "_pickling",
     # Why libwasmtime could not be provided (not in wasmtime-py, so not in __all__).
     "LibraryError": "_library",
     "UnsupportedPlatformError": "_library",
@@ -113,6 +114,7 @@ if TYPE_CHECKING:
     from ._native import (Caller as Caller, Func as Func, Global as Global, Memory as Memory,
                           Store as Store, StoreContext as StoreContext, Table as Table, Tag as Tag,
                           Val as Val)
+    from ._pickling import CompiledCodeMismatch as CompiledCodeMismatch
     from ._pooling import PoolingAllocationConfig as PoolingAllocationConfig
     from ._sharedmemory import SharedMemory as SharedMemory
     from ._storelike import Storelike as Storelike

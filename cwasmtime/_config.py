@@ -6,7 +6,7 @@ is made), reading raises ``AttributeError``."""
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Dict, Generic, Optional, TypeVar, Union, overload
+from typing import Any, Callable, Dict, Generic, Optional, Tuple, TypeVar, Union, overload
 
 from ._capi import ffi, lib
 from ._cstrings import c_path, c_string
@@ -18,6 +18,9 @@ from ._trap import check
 __all__ = ["Config"]
 
 T = TypeVar("T")
+
+# What a Config records of its settings (see Config._record).
+RawSettings = Tuple[Dict[str, Any], Dict[str, None], Dict[str, str]]
 
 # Bound and parsed once at import (see the note on ffi's lock in _capi).
 _config_delete = lib.wasm_config_delete
@@ -103,6 +106,15 @@ class Config(Managed[Any]):
 
     def _repr(self) -> str:
         return "".join(["<Config", *(f" {k}={v!r}" for k, v in self._applied.items()), ">"])
+
+    def _record(self) -> RawSettings:
+        """A snapshot of the settings made so far (what an Engine keeps, and pickles)."""
+        return dict(self._applied), dict(self._flags_enabled), dict(self._flags_set)
+
+    def __reduce__(self) -> Any:
+        """Copies and pickles are new Configs with the same settings (see _pickling)."""
+        from ._pickling import reduce_config
+        return reduce_config(self)
 
     def _linear_memories_stay_put(self) -> bool:
         """Whether these settings guarantee a 32-bit linear memory never moves when it

@@ -43,6 +43,8 @@ class Engine(Managed[Any]):
             config = Config()
         elif not isinstance(config, Config):
             raise TypeError("expected Config")
+        # The settings as made (what pickles), before any made here for this process.
+        self._settings = config._record()
         if _compile_threads_lost:
             config.parallel_compilation = False
         stay_put = config._linear_memories_stay_put()
@@ -56,6 +58,18 @@ class Engine(Managed[Any]):
 
     def _delete(self, ptr: Any) -> None:
         _engine_delete(ptr)
+
+    def __reduce__(self) -> Any:
+        """Pickles as its settings; unpickled, the process's shared Engine for them (see
+        _pickling)."""
+        from ._pickling import reduce_engine
+        return reduce_engine(self)
+
+    def __copy__(self) -> "Engine":
+        return self  # a handle to share: its copies are itself
+
+    def __deepcopy__(self, memo: Any) -> "Engine":
+        return self
 
     def increment_epoch(self) -> None:
         """Advance the epoch counter used by ``Store.set_epoch_deadline``."""

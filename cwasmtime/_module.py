@@ -39,13 +39,30 @@ def _refuse_huge_tables(binary: bytes) -> None:
             f"cannot describe such a table without aborting the process, so cwasmtime refuses it")
 
 
-class Module(Managed[Any]):
+class CompiledCode(Managed[Any]):
+    """Code compiled for an Engine (a Module or Component). It never changes, so a copy
+    is the object itself; it pickles as its AOT-compiled bytes and its Engine's
+    settings, and unpickles onto the process's shared Engine for them, without
+    compiling (see _pickling)."""
+
+    _engine: Engine  # the Engine it was compiled for
+
+    def __reduce__(self) -> Any:
+        from ._pickling import reduce_compiled
+        return reduce_compiled(self)
+
+    def __copy__(self) -> Any:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Any:
+        return self
+
+
+class Module(CompiledCode):
     """A wasm module compiled for an ``Engine``; instantiate it with ``Instance``/``Linker``.
 
     ``wasm`` is the binary module, or the text format as ``str`` (or ``bytes`` not
     starting with a NUL byte)."""
-
-    _engine: Engine  # the Engine it was compiled for
 
     def __init__(self, engine: Engine, wasm: Union[str, bytes, bytearray]) -> None:
         if not isinstance(engine, Engine):

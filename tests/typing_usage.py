@@ -426,9 +426,27 @@ def run_pooled() -> int:
     return limit
 
 
+def run_pickled() -> int:
+    """Compiled code shipped as a pickle (here, to this process); a mismatch's error type."""
+    import pickle
+
+    engine = Engine()
+    module = Module(engine, '(module (func (export "f") (result i32) i32.const 7))')
+    shipped: Tuple[Engine, Module] = pickle.loads(pickle.dumps((engine, module)))
+    there, code = shipped
+    mismatch: type[wasmtime.WasmtimeError] = wasmtime.CompiledCodeMismatch
+    assert issubclass(mismatch, pickle.UnpicklingError)
+    with Store(there) as store:
+        f = Instance(store, code, []).exports(store)["f"]
+        assert isinstance(f, Func)
+        result: int = f(store)
+    return result
+
+
 def main() -> None:
     engine = make_engine()
     assert run_pooled() == 2
+    assert run_pickled() == 7
     assert run_component(Engine()) == 20
     run_guest(engine)
     run_values()

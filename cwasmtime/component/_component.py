@@ -9,7 +9,7 @@ from .._capi import ffi, lib
 from .._engine import Engine, compiling
 from .._error import WasmtimeError, read_byte_vec
 from .._managed import Managed, lent
-from .._module import _bytes_arg
+from .._module import CompiledCode, _bytes_arg
 from .._repr import listing
 from .._trap import check
 from .._wat2wasm import _to_wasm
@@ -68,7 +68,7 @@ def export_index_arg(instance: Optional[ExportIndex]) -> Any:
     return instance.ptr()
 
 
-class Component(Managed[Any]):
+class Component(CompiledCode):
     """A component compiled for an ``Engine``, from its binary or text (WAT) form."""
 
     def __init__(self, engine: Engine, wasm: Union[str, bytes, bytearray]) -> None:
