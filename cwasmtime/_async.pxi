@@ -456,7 +456,7 @@ cdef class _CallFuture(_LiveObject):
                 if error != NULL and type(failure) is WasmtimeError and lib.wasmtime_context_has_exception(
                         self.store._ctx_c):
                     # An uncaught wasm exception: a Trap, as the sync call reports it.
-                    failure = Trap(str(failure))
+                    failure = _py("_trap").Trap(str(failure))
                 raise failure
             finally:
                 self._free_buffers()
