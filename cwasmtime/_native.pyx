@@ -36,6 +36,10 @@ from libc.string cimport memcpy, memmove, memset
 
 from ._cdecl cimport *
 
+# Pins the glibc symbol versions of the pthread functions used below (see the header).
+cdef extern from "cwasmtime_glibc.h":
+    pass
+
 
 cdef extern from "Python.h":
     object PyObject_Vectorcall(object callable, PyObject** args, size_t nargsf, PyObject* kwnames)

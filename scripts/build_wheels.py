@@ -6,7 +6,7 @@
 1. the sdist, with ``python -m build --sdist`` (into DIR, default ``dist/``);
 2. a wheel **from that sdist** for every CPython >= 3.11 found on the machine (the one
    running this script, ``pyenv`` versions, ``python3.N`` on PATH; or those given with
-   ``--python``), repaired by ``auditwheel`` to a manylinux tag (into ``DIR/wheelhouse``);
+   ``--python``), repaired by ``auditwheel`` to the manylinux2014 tag (into ``DIR/wheelhouse``);
 3. checks what the sdist and the wheels contain (scripts/check_dist.py);
 4. installs each wheel into a fresh venv and runs scripts/smoke_test.py with it from a
    temporary directory, away from the source tree;
@@ -93,8 +93,11 @@ def build_wheel(python: str, sdist: Path, tools: Path, wheelhouse: Path, scratch
     before = set(wheelhouse.glob("*.whl"))
     run(tools / "auditwheel", "repair", "--wheel-dir", wheelhouse, wheel, env=env)
     (repaired,) = set(wheelhouse.glob("*.whl")) - before
-    if "manylinux" not in repaired.name:
-        raise SystemExit(f"auditwheel did not give {repaired.name} a manylinux tag")
+    # manylinux2014 (glibc 2.17): include/cwasmtime_glibc.h keeps newer glibc symbol
+    # versions out of the extensions; a newer tag means a new one crept in.
+    if "manylinux_2_17" not in repaired.name:
+        raise SystemExit(f"auditwheel gave {repaired.name} a tag newer than manylinux2014 "
+                         f"(see `auditwheel show` for the symbols that need a newer glibc)")
     return repaired
 
 
