@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import mmap
 import os
-import platform
 import sys
 from typing import TYPE_CHECKING, Dict, List, Optional, Set, Tuple
 
 from ._capi import lib
 from ._cranelift_settings import SETTINGS
+from ._library import host_machine
 from ._error import WasmtimeError
 from ._pooling import PoolingAllocationConfig
 
@@ -55,8 +55,8 @@ _ISA_OF_ARCH = {"x86_64": "x86_64", "x86_64h": "x86_64", "amd64": "x86_64", "arm
 def host_isa() -> str:
     """The ISA of this machine, as a key of SETTINGS (the one compiled into libwasmtime,
     with Pulley)."""
-    machine = platform.machine().lower()
-    return _ISA_OF_ARCH.get(machine, machine)
+    arch = host_machine().lower()
+    return _ISA_OF_ARCH.get(arch, arch)
 
 
 def _target(config: "Config") -> Tuple[str, str]:

@@ -430,7 +430,7 @@ def _install(plat: Platform, entry: Path, fetched: Fetched) -> LibraryInfo:
     lib = entry / plat.libname
     # Library first, then the sidecar that marks the entry complete.
     with contextlib.suppress(OSError):
-        sidecar_path(lib).unlink()
+        os.unlink(sidecar_path(lib))
     os.replace(str(lib_tmp.path), str(lib))
     st = os.stat(lib)
     write_sidecar(lib, dict(
@@ -540,14 +540,14 @@ def _remove_stale_temps(entry: Path) -> None:
 
 def _select_entry(plat: Platform) -> Tuple[Path, Path, Path]:
     """(root, entry dir, lock path): the configured cache, else the temp fallback."""
-    root = cache_root()
-    entry = cache_entry_dir(root, plat)
+    root = Path(cache_root())
+    entry = Path(cache_entry_dir(root, plat))
     try:
         return root, entry, _prepare_dir(entry)
     except OSError as exc:
         first = exc
     fallback = fallback_cache_root()
-    fentry = cache_entry_dir(fallback, plat)
+    fentry = Path(cache_entry_dir(fallback, plat))
     try:
         fallback.mkdir(mode=0o700, parents=True, exist_ok=True)
         lock = _prepare_dir(fentry)
@@ -580,7 +580,7 @@ def fetch_locked(plat: Platform, *, progress: Optional[bool], force: bool, verif
                 # Never leave an unverifiable library behind, even if the refetch fails.
                 for p in (sidecar_path(lib), lib):
                     with contextlib.suppress(OSError):
-                        p.unlink()
+                        os.unlink(p)
         _remove_stale_temps(entry)
         try:
             return _fetch_into(plat, root, entry, progress)._replace(replaced=problem)

@@ -39,7 +39,6 @@ import json
 import os
 import re
 import sys
-from pathlib import Path
 from typing import Any, Dict, NamedTuple, Optional, Tuple, Union
 
 #: A filesystem path argument.
@@ -214,7 +213,8 @@ def _is_musl() -> bool:
     return bool(glob.glob("/lib/ld-musl-*.so.1"))
 
 
-def _machine() -> str:
+def host_machine() -> str:
+    """This machine's architecture, as ``platform.machine()`` names it."""
     uname = getattr(os, "uname", None)  # POSIX; importing `platform` costs a few ms
     if uname is not None:
         return str(uname().machine)
@@ -228,7 +228,7 @@ def current_platform(sys_platform: Optional[str] = None, machine: Optional[str] 
     if sys_platform is None:
         sys_platform = "android" if hasattr(sys, "getandroidapilevel") else sys.platform
     if machine is None:
-        machine = _machine()
+        machine = host_machine()
     arch = {"amd64": "x86_64", "x86_64": "x86_64", "x64": "x86_64",
             "arm64": "aarch64", "aarch64": "aarch64"}.get(machine.lower())
     if sys_platform.startswith("linux"):
@@ -318,49 +318,53 @@ def sha256_file(path: StrPath) -> str:
 # The cache
 # ---------------------------------------------------------------------------
 
-def cache_root(sys_platform: Optional[str] = None) -> Path:
+# Paths here are strings (os.path), not pathlib: importing pathlib costs every start a
+# few milliseconds on a cache hit.
+
+def cache_root(sys_platform: Optional[str] = None) -> str:
     """``$CWASMTIME_CACHE_DIR``, else the per-user cache dir for cwasmtime."""
     env = os.environ.get("CWASMTIME_CACHE_DIR")
     if env:
-        return Path(env).expanduser()
+        return os.path.expanduser(env)
     sys_platform = sys_platform or sys.platform
+    home = os.path.expanduser("~")
     if sys_platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "cwasmtime" / "Cache"
+        base = os.environ.get("LOCALAPPDATA") or os.path.join(home, "AppData", "Local")
+        return os.path.join(base, "cwasmtime", "Cache")
     if sys_platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "cwasmtime"
+        return os.path.join(home, "Library", "Caches", "cwasmtime")
     xdg = os.environ.get("XDG_CACHE_HOME")
     if xdg and os.path.isabs(xdg):
-        return Path(xdg) / "cwasmtime"
-    return Path.home() / ".cache" / "cwasmtime"
+        return os.path.join(xdg, "cwasmtime")
+    return os.path.join(home, ".cache", "cwasmtime")
 
 
-def cache_entry_dir(root: Path, plat: Platform) -> Path:
-    return root / WASMTIME_VERSION / plat.tag
+def cache_entry_dir(root: StrPath, plat: Platform) -> str:
+    return os.path.join(root, WASMTIME_VERSION, plat.tag)
 
 
-def sidecar_path(lib: Path) -> Path:
-    return lib.with_name(lib.name + ".json")
+def sidecar_path(lib: StrPath) -> str:
+    return os.fspath(lib) + ".json"
 
 
 def read_sidecar(lib: StrPath) -> Optional[Dict[str, Any]]:
     try:
-        with open(sidecar_path(Path(lib)), "r", encoding="utf-8") as f:
+        with open(sidecar_path(lib), "r", encoding="utf-8") as f:
             data = json.load(f)
         return data if isinstance(data, dict) else None
     except (OSError, ValueError):
         return None
 
 
-def write_sidecar(lib: Path, sidecar: Dict[str, Any]) -> None:
+def write_sidecar(lib: StrPath, sidecar: Dict[str, Any]) -> None:
     """Replace the sidecar of *lib* atomically (a temp file renamed over it)."""
     import tempfile
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=str(lib.parent),
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=os.path.dirname(lib),
                                      prefix=".tmp-", suffix=".json", delete=False) as f:
         json.dump(sidecar, f, indent=1, sort_keys=True)
     try:
         os.chmod(f.name, 0o644)
-        os.replace(f.name, str(sidecar_path(lib)))
+        os.replace(f.name, sidecar_path(lib))
     except BaseException:
         os.unlink(f.name)
         raise
@@ -388,7 +392,7 @@ class CacheState(NamedTuple):
     sidecar: Optional[Dict[str, Any]]
 
 
-def check_cached(lib: Path, verify: bool = False) -> CacheState:
+def check_cached(lib: StrPath, verify: bool = False) -> CacheState:
     """Is *lib* a usable cache entry? Trusts the sidecar's stamp unless *verify*: only
     a file that no longer matches its stamp is hashed (and its version scanned) again;
     when it is still good, the new stamp is recorded."""
@@ -444,14 +448,14 @@ class LibraryInfo(NamedTuple):
         return ".".join(map(str, self.version)) if self.version else "unknown"
 
 
-def look_up(lib: Path, plat: Platform,
+def look_up(lib: StrPath, plat: Platform,
             verify: bool) -> Tuple[Optional[LibraryInfo], Optional[str]]:
     """(the cached library *lib*, None) if it is usable, else (None, why not; None when
     there is none)."""
     state = check_cached(lib, verify)
     if state.ok:
-        return LibraryInfo(str(lib), "cache", state.sha256, state.version, plat.tag,
-                           (state.sidecar or {}).get("url"), str(lib.parent)), None
+        return LibraryInfo(os.fspath(lib), "cache", state.sha256, state.version, plat.tag,
+                           (state.sidecar or {}).get("url"), os.path.dirname(lib)), None
     return None, state.problem and "the cached library %s was unusable: %s" % (lib, state.problem)
 
 
@@ -465,7 +469,7 @@ def fetch(*, progress: Optional[bool] = None, force: bool = False,
     ``verify``: re-hash the cached library even if its stamp matches.
     """
     plat = current_platform()
-    lib = cache_entry_dir(cache_root(), plat) / plat.libname
+    lib = os.path.join(cache_entry_dir(cache_root(), plat), plat.libname)
     problem = None
     if not force:
         hit, problem = look_up(lib, plat, verify)
@@ -480,8 +484,8 @@ def resolve(*, progress: Optional[bool] = None, verify: bool = False) -> Library
     """The library to load: $CWASMTIME_LIBRARY, else the cache, else a download."""
     env = os.environ.get("CWASMTIME_LIBRARY")
     if env:
-        path = Path(env).expanduser()
-        if not path.is_file():
+        path = os.path.expanduser(env)
+        if not os.path.isfile(path):
             raise LibraryNotFoundError(
                 "cwasmtime: CWASMTIME_LIBRARY=%s does not exist (or is not a file); point it "
                 "at a Wasmtime %s libwasmtime, or unset it to download one."
@@ -490,5 +494,5 @@ def resolve(*, progress: Optional[bool] = None, verify: bool = False) -> Library
                                 "point CWASMTIME_LIBRARY at a Wasmtime %s libwasmtime, or "
                                 "unset it to download one" % WASMTIME_VERSION)
         # Not hashed here (there is no record to compare with); `info` hashes it.
-        return LibraryInfo(str(path), "env", None, version)
+        return LibraryInfo(path, "env", None, version)
     return fetch(progress=progress, verify=verify)

@@ -48,7 +48,7 @@ cdef extern from "Python.h":
 
 from libc.errno cimport errno as errno_value
 from os import register_at_fork as os_register_at_fork
-from threading import main_thread as threading_main_thread
+from sys import modules as sys_modules
 from importlib import import_module
 
 from ._capi import ffi, lib

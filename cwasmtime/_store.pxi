@@ -321,7 +321,16 @@ def _after_fork_in_child():
     cw_main_thread = PyThread_get_thread_ident()  # the thread that forked
 
 
-cw_main_thread = threading_main_thread().ident
+def _main_thread_ident():
+    # threading names as main the thread that first imports it: the same rule here
+    # (importing threading only for this costs every start a millisecond).
+    threading = sys_modules.get("threading")
+    if threading is None:
+        return PyThread_get_thread_ident()
+    return threading.main_thread().ident
+
+
+cw_main_thread = _main_thread_ident()
 _hook_sigint()
 os_register_at_fork(after_in_child=_after_fork_in_child)
 

@@ -276,14 +276,14 @@ def test_platform_detection():
 def test_cache_root(monkeypatch, tmp_path):
     monkeypatch.delenv("CWASMTIME_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert L.cache_root("linux") == tmp_path / "xdg" / "cwasmtime"
+    assert Path(L.cache_root("linux")) == tmp_path / "xdg" / "cwasmtime"
     monkeypatch.delenv("XDG_CACHE_HOME")
-    assert L.cache_root("linux") == Path.home() / ".cache" / "cwasmtime"
-    assert L.cache_root("darwin") == Path.home() / "Library" / "Caches" / "cwasmtime"
+    assert Path(L.cache_root("linux")) == Path.home() / ".cache" / "cwasmtime"
+    assert Path(L.cache_root("darwin")) == Path.home() / "Library" / "Caches" / "cwasmtime"
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "local"))
-    assert L.cache_root("win32") == tmp_path / "local" / "cwasmtime" / "Cache"
+    assert Path(L.cache_root("win32")) == tmp_path / "local" / "cwasmtime" / "Cache"
     monkeypatch.setenv("CWASMTIME_CACHE_DIR", str(tmp_path / "c"))
-    assert L.cache_root("linux") == tmp_path / "c"
+    assert Path(L.cache_root("linux")) == tmp_path / "c"
 
 
 # -- download from the (fake) index -------------------------------------------------
@@ -613,7 +613,7 @@ def test_old_format_sidecar_is_hashed_once_and_stamped(env, server, monkeypatch)
     side = L.read_sidecar(env.cached_lib)
     del side["stamp"]
     side["format"] = 1
-    L.sidecar_path(env.cached_lib).write_text(json.dumps(side))
+    Path(L.sidecar_path(env.cached_lib)).write_text(json.dumps(side))
     calls = count_hashes(monkeypatch)
     assert L.resolve(progress=False).source == "cache"
     assert L.resolve(progress=False).source == "cache"
