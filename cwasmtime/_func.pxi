@@ -144,9 +144,10 @@ cdef class Func(_LiveObject):
         """This function bound to ``store`` and its signature, checked once: the
         fastest way to call it repeatedly, as ``typed(1, 2)``. Values, results and
         errors are as for ``__call__``, except that a wrong argument count raises
-        TypeError. With ``release_gil=False`` the GIL stays held while wasm runs: a
-        little faster, but then no other Python thread runs meanwhile (so nothing can
-        call ``Engine.increment_epoch()`` to interrupt it; use fuel or a deadline).
+        TypeError. Like ``__call__``, it releases the GIL while wasm runs whenever
+        another thread could take it (see README, the GIL). With ``release_gil=False``
+        the GIL stays held even then: no other Python thread runs meanwhile (so nothing
+        can call ``Engine.increment_epoch()`` to interrupt it; use fuel or a deadline).
         (Not on a Store with custom WASI output: its callbacks need the GIL.)"""
         cdef Store s = _store_of(store)
         _same_store(self._store, s)
@@ -267,14 +268,25 @@ cdef object _invoke(Func func, Store s, _Signature sig, wasmtime_val_raw_t* slot
     run code that closed it or entered it from another thread."""
     cdef wasmtime_error_t* error
     cdef wasm_trap_t* trap = NULL
+    cdef PyThreadState* parked = NULL
+    cdef PyThreadState** outer_park
     s._check()
     _enter_wasm(s)
-    # Custom WASI output runs on Wasmtime's threads and needs the GIL: always released.
-    if release_gil or s._custom_output:
+    # The GIL is released while wasm runs if another thread could take it: one that
+    # exists now, or custom WASI output (called from Wasmtime's threads). Otherwise
+    # releasing and re-taking it (here and at each host callback) would cost ~40% of a
+    # short call for nothing; a host function that starts a thread releases it then
+    # for the rest of the call (_host_trampoline parks this thread's state here).
+    if s._custom_output or (release_gil and cw_other_threads()):
         with nogil:
             error = cw_wasmtime_func_call_unchecked(s._ctx, &func._func, slots, sig.nslots, &trap)
     else:
+        outer_park = s._gil_park
+        s._gil_park = &parked if release_gil else NULL
         error = cw_wasmtime_func_call_unchecked(s._ctx, &func._func, slots, sig.nslots, &trap)
+        if parked != NULL:
+            PyEval_RestoreThread(parked)
+        s._gil_park = outer_park
     _leave_wasm(s)
     if error != NULL or trap != NULL:
         raise _failure(s, error, trap)

@@ -6,8 +6,28 @@ cdef class _HostFunc(_LiveObject):
     the Store or Linker it was defined in keeps it, where the GC sees it)."""
 
 
+ctypedef wasm_trap_t* (*_host_call_t)(void* env, wasmtime_caller_t* caller,
+                                      wasmtime_val_raw_t* slots, PyThreadState*** park) noexcept nogil
+
+
 cdef wasm_trap_t* _host_trampoline(void* env, wasmtime_caller_t* caller,
-                                   wasmtime_val_raw_t* slots, size_t nslots) noexcept with gil:
+                                   wasmtime_val_raw_t* slots, size_t nslots) noexcept nogil:
+    cdef PyThreadState** park = NULL
+    cdef PyGILState_STATE gil = PyGILState_Ensure()
+    # (_host_call needs the GIL, which is held here: called through a nogil pointer.)
+    cdef wasm_trap_t* trap = (<_host_call_t>_host_call)(env, caller, slots, &park)
+    PyGILState_Release(gil)
+    # The call into wasm kept the GIL (no other thread was there) and the host function
+    # started one: release the GIL for the rest of the call (_invoke takes it back).
+    if gil == PyGILState_LOCKED and park != NULL and park[0] == NULL and cw_other_threads():
+        park[0] = PyEval_SaveThread()
+    return trap
+
+
+cdef wasm_trap_t* _host_call(void* env, wasmtime_caller_t* caller, wasmtime_val_raw_t* slots,
+                             PyThreadState*** park) noexcept:
+    """The host function's call, with the GIL held; ``park`` gets where the innermost
+    call into wasm lets it park this thread's state (see _invoke)."""
     cdef _HostFunc host = <_HostFunc>env
     cdef Store store = <Store>cw_wasmtime_context_get_data(cw_wasmtime_caller_context(caller))
     if host.sig.param_refs:
@@ -18,6 +38,8 @@ cdef wasm_trap_t* _host_trampoline(void* env, wasmtime_caller_t* caller,
     except BaseException as exc:
         store._pending = exc
         return cw_wasmtime_trap_new("python exception", 16)
+    finally:
+        park[0] = store._gil_park
 
 
 cdef object _call_host(_HostFunc host, Store store, wasmtime_caller_t* caller_c,

@@ -40,6 +40,9 @@ cdef class Store(_LiveObject):
     cdef size_t _stack_need       # stack a thread needs to run its wasm (see _enter_wasm)
     cdef cw_interrupt_t* _interrupt  # how SIGINT stops its wasm (NULL: no epoch interruption)
     cdef Py_ssize_t _views        # buffers exported by Memory.view, not yet released
+    # Where a host function parks this thread's state, releasing the GIL, when the
+    # innermost call into wasm kept the GIL and another thread appeared (see _invoke).
+    cdef PyThreadState** _gil_park
     cdef public object _id        # Wasmtime's store id, once learned (see _instance.store_id)
     # What the C store calls into, which only this Store keeps alive (the C side
     # borrows it), so the GC sees every reference back to the Store from there:
@@ -59,6 +62,32 @@ cdef class Store(_LiveObject):
 
 
 cdef int _store_unusable(Store store) except -1
+
+
+# The GIL while wasm runs: released only if another thread could take it (see _invoke).
+cdef extern from "Python.h":
+    ctypedef struct PyThreadState
+    ctypedef enum PyGILState_STATE:
+        PyGILState_LOCKED
+        PyGILState_UNLOCKED
+    PyGILState_STATE PyGILState_Ensure() nogil
+    void PyGILState_Release(PyGILState_STATE state) nogil
+    PyThreadState* PyEval_SaveThread() nogil
+    void PyEval_RestoreThread(PyThreadState* tstate) nogil
+
+
+cdef extern from *:
+    """
+    /* Whether any other thread state exists, in any interpreter: a thread that runs,
+       or may want to run, Python code. Without one, releasing the GIL is pure cost. */
+    static int cw_other_threads(void) {
+        PyInterpreterState *interp = PyInterpreterState_Head();
+        PyThreadState *first = PyInterpreterState_ThreadHead(interp);
+        return PyInterpreterState_Next(interp) != NULL || first == NULL
+            || PyThreadState_Next(first) != NULL;
+    }
+    """
+    bint cw_other_threads() nogil
 
 
 cdef extern from *:

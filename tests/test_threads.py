@@ -3,6 +3,8 @@ and Module, run wasm at the same time; closing a Store or Engine another thread 
 raises; threads with small stacks; finalizers in the middle of CFFI's work."""
 import threading
 
+import pytest
+
 import isolation
 
 import cwasmtime as wasmtime
@@ -161,6 +163,8 @@ def test_closing_an_engine_while_another_thread_compiles_with_it_raises():
 
 STACK_PRELUDE = r'''
 import threading
+
+import pytest
 import cwasmtime as w
 RECURSE = """(module (import "" "h" (func $h))
   (func $r (export "r") (param i32) (result i32)
@@ -275,3 +279,87 @@ def test_finalizers_using_the_package_during_a_first_type_realization():
     done = isolation.run_isolated(code, timeout=60)
     isolation.assert_clean_exit(done)  # a deadlock: the timeout
     assert done.stdout == "True True\n"
+
+
+# ------------------------------------------------------------------ the GIL during a call
+# A call into wasm keeps the GIL when no other thread could take it (releasing and
+# re-taking it would cost a short call ~40%), and releases it when one exists or a host
+# function starts one. Run in fresh interpreters: one thread there unless the test
+# starts more.
+
+GIL_PRELUDE = r"""
+import sys, threading, time
+import cwasmtime as w
+WAT = '''(module
+  (import "" "start" (func $start))
+  (import "" "check" (func $check (result i32)))
+  (import "" "nested" (func $nested))
+  ;; count to n: wasm that runs a while without calling back
+  (func $spin (export "spin") (param $n i64) (local $i i64)
+    (loop (br_if 0 (i64.lt_u (local.tee $i (i64.add (local.get $i) (i64.const 1)))
+                             (local.get $n)))))
+  (func (export "start_spin_check") (param $n i64) (result i32)
+    call $start (call $spin (local.get $n)) call $check)
+  (func (export "nested_spin_check") (param $n i64) (result i32)
+    call $nested (call $spin (local.get $n)) call $check)
+  (func (export "start") call $start))'''
+SPIN = 300_000_000  # ~0.1-0.3 s
+store = w.Store()
+done, threads = [], []
+
+def start():  # a thread that needs the GIL again after a while (its sleep releases it)
+    thread = threading.Thread(target=lambda: time.sleep(0.01) or done.append(1))
+    thread.start()
+    threads.append(thread)
+
+def nested():  # a call into wasm from a host function, whose host function starts a thread
+    exports["start"](store)
+
+exports = w.Instance(store, w.Module(store.engine, WAT), [
+    w.Func(store, w.FuncType([], []), start),
+    # How many threads finished, read by C code alone: no bytecode runs, so a waiting
+    # thread gets no turn here (the interpreter hands the GIL over between bytecodes).
+    w.Func(store, w.FuncType([], [w.ValType.i32()]), done.__len__),
+    w.Func(store, w.FuncType([], []), nested)]).exports(store)
+"""
+
+
+@pytest.mark.parametrize("call", ["exports[name](store, SPIN)", "exports[name].typed(store)(SPIN)"])
+@pytest.mark.parametrize("name", ["start_spin_check", "nested_spin_check"])
+def test_a_thread_started_by_a_host_function_runs_for_the_rest_of_the_call(name, call):
+    # Before any thread exists, the call keeps the GIL; the thread started by a host
+    # function (directly, or from a nested call into wasm) must still run while the
+    # guest spins afterwards: the GIL is released for the rest of the call.
+    code = f"""
+        assert threading.active_count() == 1
+        name = {name!r}
+        print({call})
+        for thread in threads:
+            thread.join()
+        # the GIL is this thread's again: Python code, threads and calls work as before
+        print({call}, threading.active_count())
+    """
+    done = isolation.run_isolated(code, prelude=GIL_PRELUDE, timeout=60)
+    isolation.assert_clean_exit(done)
+    assert done.stdout.splitlines() == ["1", "2 1"]
+
+
+def test_a_thread_running_when_a_call_starts_runs_while_the_guest_spins():
+    code = """
+        count, stop = 0, False
+        def counter():
+            global count
+            while not stop:
+                count += 1
+        thread = threading.Thread(target=counter)
+        thread.start()
+        for spin in (exports["spin"], exports["spin"].typed(store)):
+            before = count
+            spin(store, SPIN) if spin is exports["spin"] else spin(SPIN)
+            print(count - before > 1000)
+        stop = True
+        thread.join()
+    """
+    done = isolation.run_isolated(code, prelude=GIL_PRELUDE, timeout=60)
+    isolation.assert_clean_exit(done)
+    assert done.stdout == "True\nTrue\n"
