@@ -1,8 +1,6 @@
 # Measurement baselines, not API: the floors the benchmarks compare against,
 # measured in the same run.
 
-# Not API: the floors the benchmarks compare against, measured in the same run.
-
 def _floor_call_add(Func func, Store store, int32_t a, int32_t b):
     """A call's floor: one Cython function calling wasmtime_func_call_unchecked on an
     (i32, i32) -> i32 export, GIL held, no conversions beyond C ints."""

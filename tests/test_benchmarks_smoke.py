@@ -188,3 +188,19 @@ def test_startup_probes_run_and_render():
         assert float(cells[3]) > 0
     rendered = bench.render_markdown({**SYNTHETIC, "startup": medians, "startup_runs": 1}, "m")
     assert "## Cold start: fresh processes" in rendered and table in rendered
+
+
+def test_interleaved_call_timings_run_and_render():
+    """scripts/bench_interleaved.py times every case through both implementations and
+    prints one row per case with a positive ratio where wasmtime-py has the case."""
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench_interleaved.py"),
+                           "--rounds", "1"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = done.stdout.splitlines()[2:]
+    script = repo.load("scripts/bench_interleaved.py")
+    assert [row.split("|")[1].strip() for row in rows] == list(script.CASES)
+    for row, (ours, theirs, _) in zip(rows, script.CASES.values()):
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert float(cells[1].replace(",", "")) > 0
+        if theirs is not None:
+            assert float(cells[3].rstrip("×").replace(",", "")) > 0
