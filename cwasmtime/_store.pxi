@@ -321,7 +321,7 @@ def _after_fork_in_child():
     cw_main_thread = PyThread_get_thread_ident()  # the thread that forked
 
 
-def _main_thread_ident():
+cdef unsigned long _main_thread_ident() except? 0:
     # threading names as main the thread that first imports it: the same rule here
     # (importing threading only for this costs every start a millisecond).
     threading = sys_modules.get("threading")

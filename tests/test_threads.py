@@ -288,12 +288,13 @@ def test_finalizers_using_the_package_during_a_first_type_realization():
 # starts more.
 
 GIL_PRELUDE = r"""
-import sys, threading, time
+import array, sys, threading, time
 import cwasmtime as w
 WAT = '''(module
   (import "" "start" (func $start))
   (import "" "check" (func $check (result i32)))
   (import "" "nested" (func $nested))
+  (import "" "progress" (func $progress (param i32) (result i64)))
   ;; count to n: wasm that runs a while without calling back
   (func $spin (export "spin") (param $n i64) (local $i i64)
     (loop (br_if 0 (i64.lt_u (local.tee $i (i64.add (local.get $i) (i64.const 1)))
@@ -302,10 +303,15 @@ WAT = '''(module
     call $start (call $spin (local.get $n)) call $check)
   (func (export "nested_spin_check") (param $n i64) (result i32)
     call $nested (call $spin (local.get $n)) call $check)
-  (func (export "start") call $start))'''
+  (func (export "start") call $start)
+  ;; how far another thread's counter moved while this call spun
+  (func (export "spin_progress") (param $n i64) (result i64) (local $before i64)
+    (local.set $before (call $progress (i32.const 0))) (call $spin (local.get $n))
+    (i64.sub (call $progress (i32.const 0)) (local.get $before))))'''
 SPIN = 300_000_000  # ~0.1-0.3 s
 store = w.Store()
 done, threads = [], []
+counter = array.array("q", [0])  # advanced by a thread in the tests that start one
 
 def start():  # a thread that needs the GIL again after a while (its sleep releases it)
     thread = threading.Thread(target=lambda: time.sleep(0.01) or done.append(1))
@@ -320,7 +326,9 @@ exports = w.Instance(store, w.Module(store.engine, WAT), [
     # How many threads finished, read by C code alone: no bytecode runs, so a waiting
     # thread gets no turn here (the interpreter hands the GIL over between bytecodes).
     w.Func(store, w.FuncType([], [w.ValType.i32()]), done.__len__),
-    w.Func(store, w.FuncType([], []), nested)]).exports(store)
+    w.Func(store, w.FuncType([], []), nested),
+    w.Func(store, w.FuncType([w.ValType.i32()], [w.ValType.i64()]),
+           counter.__getitem__)]).exports(store)  # C code too
 """
 
 
@@ -345,21 +353,22 @@ def test_a_thread_started_by_a_host_function_runs_for_the_rest_of_the_call(name,
 
 
 def test_a_thread_running_when_a_call_starts_runs_while_the_guest_spins():
+    # The guest reads the counter before and after its spin (host calls: the thread
+    # gets no turn in them unless the GIL was released while the guest ran, since a
+    # waiting thread is handed the GIL only after 5 ms of bytecode).
     code = """
-        count, stop = 0, False
-        def counter():
-            global count
+        stop = False
+        def count():
             while not stop:
-                count += 1
-        thread = threading.Thread(target=counter)
+                counter[0] += 1
+        thread = threading.Thread(target=count)
         thread.start()
-        for spin in (exports["spin"], exports["spin"].typed(store)):
-            before = count
-            spin(store, SPIN) if spin is exports["spin"] else spin(SPIN)
-            print(count - before > 1000)
+        spin = exports["spin_progress"]
+        print(spin(store, SPIN) > 1000, spin.typed(store)(SPIN) > 1000,
+              spin.typed(store, release_gil=False)(SPIN))
         stop = True
         thread.join()
     """
     done = isolation.run_isolated(code, prelude=GIL_PRELUDE, timeout=60)
     isolation.assert_clean_exit(done)
-    assert done.stdout == "True\nTrue\n"
+    assert done.stdout == "True True 0\n"
